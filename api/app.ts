@@ -1,0 +1,82 @@
+/**
+ * The Keyfob API as a Hono app, built from its dependencies. Web standards only: every runtime's entry
+ * (Node, Bun, Deno, Workers) calls this with its own database, hasher and master key.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestContext, type AppEnv } from './auth/credentials';
+import type { AppDeps } from './deps';
+import { errorResponse, createErrorHandler } from './http/errors';
+import { apiKeyRoutes } from './routes/apiKey';
+import { renderDocsPage } from './routes/docs';
+import { profileRoutes } from './routes/profile';
+import { securityRoutes } from './routes/security';
+import { sessionRoutes } from './routes/session';
+import { systemRoutes } from './routes/system';
+import { userRoutes } from './routes/users';
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(createErrorHandler(deps.log));
+  app.notFound(() => errorResponse('NOT_FOUND', 'No such resource'));
+
+  app.use('*', async function keyfobRequest(c, next) {
+    const started = performance.now();
+    c.set('requestContext', requestContext(c, deps.clientAddress));
+    await next();
+    // Secrets travel in these answers: no cache, no sniffing, no framing.
+    c.header('cache-control', 'no-store');
+    c.header('x-content-type-options', 'nosniff');
+    c.header('x-frame-options', 'DENY');
+    // The path only: query strings and headers never reach the log.
+    deps.log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: () => errorResponse('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`),
+    }),
+  );
+
+  // Every body Keyfob reads is JSON; say so plainly rather than read a form as an empty object.
+  app.use('*', async function jsonBodiesOnly(c, next) {
+    const hasBody = c.req.header('content-length') ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined;
+    if (BODY_METHODS.has(c.req.method) && hasBody && !JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+      return errorResponse('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json)');
+    }
+    await next();
+  });
+
+  for (const group of [systemRoutes, apiKeyRoutes, securityRoutes, userRoutes]) app.route('/artifactory/api', group(deps));
+  for (const group of [sessionRoutes, profileRoutes]) app.route('/api/v1', group(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-JFrog-Art-Api' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'basic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'user:password, user:API key, or user:encrypted password',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A Keyfob session token' });
+
+  const document = () =>
+    app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Keyfob',
+        version: deps.version,
+        description: "Artifactory's profile and API-key REST contract under /artifactory/api, and Keyfob's own calls for the extension under /api/v1.",
+      },
+    });
+  app.get('/openapi.json', (c) => c.json(document()));
+  app.get('/docs', (c) => c.html(renderDocsPage(document())));
+  app.get('/', (c) => c.redirect('/docs'));
+
+  return app;
+}
+
+export type KeyfobApp = ReturnType<typeof createApp>;

@@ -1,0 +1,91 @@
+/**
+ * Configuration from environment variables. Every problem becomes one line saying what to fix; nothing
+ * here touches the file system or the network, so every runtime's entry can use it.
+ */
+import { parseMasterKey, MasterKeyError } from './crypto/keyring';
+import { DEFAULT_DOMAIN_SETTINGS, type DomainSettings } from './domain/deps';
+
+export class ConfigError extends Error {}
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  /** The master key from KEYFOB_MASTER_KEY, or null to use (or create) the key file in dataDir. */
+  masterKey: Uint8Array | null;
+  dataDir: string;
+  adminUser: string;
+  adminPassword: string | undefined;
+  settings: DomainSettings;
+  bodyLimitBytes: number;
+  logRequests: boolean;
+}
+
+export type Env = Record<string, string | undefined>;
+
+const DATABASE_SCHEMES = ['file:', 'libsql:', 'https:', 'http:', 'wss:', 'ws:'];
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${raw.slice(0, 40)}'`);
+  }
+  return value;
+}
+
+function databaseUrl(env: Env, dataDir: string): string {
+  const url = env.DATABASE_URL?.trim() || `file:${dataDir}/keyfob.db`;
+  const scheme = DATABASE_SCHEMES.find((s) => url.startsWith(s));
+  if (!scheme) {
+    throw new ConfigError(`DATABASE_URL must be a file: path (file:data/keyfob.db) or a libsql://, https:// or wss:// URL, not '${url.split(':')[0]}:…'`);
+  }
+  if (scheme === 'file:') {
+    if (url.length <= 'file:'.length) throw new ConfigError('DATABASE_URL file: needs a path, e.g. file:data/keyfob.db');
+    return url;
+  }
+  try {
+    const parsed = new URL(url);
+    if (!parsed.hostname) throw new Error('no host');
+  } catch {
+    throw new ConfigError(`DATABASE_URL is not a valid ${scheme}// URL: check its host and port`);
+  }
+  return url;
+}
+
+export function loadConfig(env: Env): Config {
+  const dataDir = env.KEYFOB_DATA_DIR?.trim() || 'data';
+  let masterKey: Uint8Array | null = null;
+  if (env.KEYFOB_MASTER_KEY !== undefined && env.KEYFOB_MASTER_KEY.trim() !== '') {
+    try {
+      masterKey = parseMasterKey(env.KEYFOB_MASTER_KEY);
+    } catch (err) {
+      const why = err instanceof MasterKeyError ? err.message : 'is unreadable';
+      throw new ConfigError(`KEYFOB_MASTER_KEY ${why}: it must be 32 random bytes in base64 (make one with: openssl rand -base64 32)`);
+    }
+  }
+  const adminPassword = env.KEYFOB_ADMIN_PASSWORD === '' ? undefined : env.KEYFOB_ADMIN_PASSWORD;
+  const passwordMinLength = integer(env, 'KEYFOB_PASSWORD_MIN_LENGTH', DEFAULT_DOMAIN_SETTINGS.passwordMinLength, 1, 256);
+  if (adminPassword !== undefined && adminPassword.length < passwordMinLength) {
+    throw new ConfigError(`KEYFOB_ADMIN_PASSWORD must have at least ${passwordMinLength} characters`);
+  }
+  return {
+    host: env.HOST?.trim() || '127.0.0.1',
+    port: integer(env, 'PORT', 8787, 0, 65535),
+    databaseUrl: databaseUrl(env, dataDir),
+    databaseAuthToken: env.DATABASE_AUTH_TOKEN?.trim() || undefined,
+    masterKey,
+    dataDir,
+    adminUser: env.KEYFOB_ADMIN_USER?.trim() || 'admin',
+    adminPassword,
+    settings: {
+      unlockWindowMs: integer(env, 'KEYFOB_UNLOCK_MINUTES', 5, 1, 24 * 60) * 60_000,
+      sessionIdleMs: integer(env, 'KEYFOB_SESSION_IDLE_MINUTES', 12 * 60, 1, 30 * 24 * 60) * 60_000,
+      passwordMinLength,
+    },
+    bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Making and checking Keyfob's secrets. Hot-path checks (lookup hashes, encrypted passwords, session
+ * hashes) use @oslojs's synchronous SHA-256: on Node it costs about half of an awaited crypto.subtle digest.
+ */
+import { hmac } from '@oslojs/crypto/hmac';
+import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
+import { SHA256, sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import {
+  API_KEY_BODY_LENGTH,
+  API_KEY_PREFIX,
+  ENCRYPTED_PASSWORD_VERSION,
+  SESSION_TOKEN_PREFIX,
+} from '../../shared/formats';
+import type { RandomBytes } from '../domain/ports';
+import type { KeyRing } from './keyring';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const encoder = new TextEncoder();
+
+function reader(randomBytes: RandomBytes): RandomReader {
+  return { read: (bytes) => bytes.set(randomBytes(bytes.length)) };
+}
+
+/** `AKCp` + 69 characters of `[A-Za-z0-9]`, drawn without bias from the CSPRNG. */
+export function generateApiKey(randomBytes: RandomBytes): string {
+  return API_KEY_PREFIX + generateRandomString(reader(randomBytes), BASE62, API_KEY_BODY_LENGTH);
+}
+
+/** The keyed hash an API key is stored and looked up by. */
+export function apiKeyLookupHash(ring: KeyRing, apiKey: string): string {
+  return encodeHexLowerCase(hmac(SHA256, ring.lookupKey, encoder.encode(apiKey)));
+}
+
+/** A random value that changes with every password; the encrypted password is derived from it. */
+export function generatePasswordStamp(randomBytes: RandomBytes): string {
+  return encodeHexLowerCase(randomBytes(16));
+}
+
+function base62(bytes: Uint8Array): string {
+  let n = BigInt('0x' + encodeHexLowerCase(bytes));
+  let out = '';
+  while (n > 0n) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out.padStart(43, '0');
+}
+
+/**
+ * Artifactory's "encrypted password": `AP1` + base62 of HMAC(master-derived key, user, password stamp).
+ * Nothing is stored: it is the same on every unlock, and dies when the password (stamp) or master key changes.
+ */
+export function deriveEncryptedPassword(ring: KeyRing, userId: number, passwordStamp: string): string {
+  const mac = hmac(SHA256, ring.encryptedPasswordKey, encoder.encode(`password:${userId}:${passwordStamp}`));
+  return `AP${ENCRYPTED_PASSWORD_VERSION.password}${base62(mac)}`;
+}
+
+/** The encrypted form of an API key (`AP2…`), what Artifactory answers when asked with a key. */
+export function deriveEncryptedApiKey(ring: KeyRing, userId: number, apiKeyLookupHashHex: string): string {
+  const mac = hmac(SHA256, ring.encryptedPasswordKey, encoder.encode(`api-key:${userId}:${apiKeyLookupHashHex}`));
+  return `AP${ENCRYPTED_PASSWORD_VERSION.apiKey}${base62(mac)}`;
+}
+
+export function secretsEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  return left.length === right.length && constantTimeEqual(left, right);
+}
+
+/** An opaque session token: 160 random bits. Only its SHA-256 is stored (Lucia's scheme). */
+export function generateSessionToken(randomBytes: RandomBytes): string {
+  return SESSION_TOKEN_PREFIX + encodeBase32LowerCaseNoPadding(randomBytes(20));
+}
+
+export function sessionTokenHash(token: string): string {
+  return encodeHexLowerCase(sha256(encoder.encode(token)));
+}

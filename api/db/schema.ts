@@ -1,0 +1,88 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Times are milliseconds since the epoch, as integers: the same on every SQLite Keyfob runs on. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull(),
+    email: text('email'),
+    realm: text('realm').notNull().default('internal'),
+    admin: integer('admin', { mode: 'boolean' }).notNull().default(false),
+    profileUpdatable: integer('profile_updatable', { mode: 'boolean' }).notNull().default(true),
+    disableUIAccess: integer('disable_ui_access', { mode: 'boolean' }).notNull().default(false),
+    internalPasswordDisabled: integer('internal_password_disabled', { mode: 'boolean' }).notNull().default(false),
+    keysWithoutUnlock: integer('keys_without_unlock', { mode: 'boolean' }).notNull().default(false),
+    passwordHash: text('password_hash'),
+    // Random per password: the encrypted password is derived from it, so a new stamp kills the old one.
+    passwordStamp: text('password_stamp').notNull(),
+    passwordExpired: integer('password_expired', { mode: 'boolean' }).notNull().default(false),
+    groups: text('groups', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    lastLoggedIn: integer('last_logged_in'),
+    lockedAt: integer('locked_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_name_key_unique').on(t.nameKey)],
+);
+
+/** One key per user. Only a keyed hash (for lookup) and an AES-GCM sealed copy are kept. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lookupHash: text('lookup_hash').notNull(),
+    sealed: text('sealed').notNull(),
+    formatVersion: integer('format_version').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_keys_lookup_hash_unique').on(t.lookupHash)],
+);
+
+/** Bearer sessions of the extension: only the SHA-256 of the token is kept. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    unlockedUntil: integer('unlocked_until'),
+  },
+  (t) => [index('sessions_user_id').on(t.userId)],
+);
+
+/** Failed sign-ins by user name, whether or not the user exists, so the answers never tell which. */
+export const loginFailures = sqliteTable('login_failures', {
+  nameKey: text('name_key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailureAt: integer('last_failure_at').notNull(),
+});
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+});
+
+/** Security events. Never a secret: only the kind of event, who, when, from where, and small details. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    at: integer('at').notNull(),
+    clientAddress: text('client_address'),
+    userAgent: text('user_agent'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, string>>(),
+  },
+  (t) => [index('audit_events_user_at').on(t.userId, t.at)],
+);

@@ -1,0 +1,192 @@
+import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+import type { Realm } from '../../shared/schemas';
+import type {
+  ApiKeyRecord,
+  AuditEvent,
+  LoginFailureRecord,
+  NewUser,
+  SessionRecord,
+  Store,
+  UserChanges,
+  UserRecord,
+} from '../domain/ports';
+import * as schema from './schema';
+import { apiKeys, auditEvents, loginFailures, sessions, settings, users } from './schema';
+
+/**
+ * The drizzle database Keyfob runs on. libSQL's and D1's drizzle databases share this surface
+ * (queries plus `batch`), which is all the store uses.
+ */
+export type KeyfobDatabase = LibSQLDatabase<typeof schema>;
+
+type Batch = [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
+
+function toUser(row: typeof users.$inferSelect): UserRecord {
+  return { ...row, realm: row.realm as Realm };
+}
+
+/** A Store on a drizzle SQLite database (libSQL file or server, or D1). */
+export function createDrizzleStore(db: KeyfobDatabase): Store {
+  const auditInserts = (events: AuditEvent[]) =>
+    events.map((event) => db.insert(auditEvents).values({ ...event, detail: event.detail ?? null }));
+
+  // Atomic: libSQL and D1 both run a batch as one transaction, and neither needs an interactive one.
+  const batch = (items: BatchItem<'sqlite'>[]) =>
+    items.length === 0 ? Promise.resolve([]) : db.batch(items as Batch);
+
+  return {
+    async findUserByNameKey(nameKey) {
+      const [row] = await db.select().from(users).where(eq(users.nameKey, nameKey)).limit(1);
+      return row ? toUser(row) : null;
+    },
+    async findUserById(id) {
+      const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+      return row ? toUser(row) : null;
+    },
+    async listUsers() {
+      return (await db.select().from(users).orderBy(users.nameKey)).map(toUser);
+    },
+    async countUsers() {
+      const [row] = await db.select({ n: count() }).from(users);
+      return row?.n ?? 0;
+    },
+    async countAdmins() {
+      const [row] = await db.select({ n: count() }).from(users).where(eq(users.admin, true));
+      return row?.n ?? 0;
+    },
+    async insertUser(user: NewUser, audit) {
+      const insert = db.insert(users).values(user).onConflictDoNothing({ target: users.nameKey }).returning();
+      const [inserted] = await batch([insert]).then((r) => r[0] as (typeof users.$inferSelect)[]);
+      if (!inserted) return null;
+      await batch(auditInserts(audit.map((e) => ({ ...e, userId: e.userId ?? inserted.id }))));
+      return toUser(inserted);
+    },
+    async updateUser(id, changes: UserChanges, audit, options) {
+      const items: BatchItem<'sqlite'>[] = [db.update(users).set(changes).where(eq(users.id, id)).returning()];
+      if (options && 'endSessionsExcept' in options) {
+        const keep = options.endSessionsExcept;
+        items.push(
+          db.delete(sessions).where(keep ? and(eq(sessions.userId, id), ne(sessions.tokenHash, keep)) : eq(sessions.userId, id)),
+        );
+      }
+      const [updated] = (await batch([...items, ...auditInserts(audit)]))[0] as (typeof users.$inferSelect)[];
+      return updated ? toUser(updated) : null;
+    },
+    async deleteUser(id, audit) {
+      // Children first: correctness must not depend on the connection having foreign keys switched on.
+      const results = await batch([
+        db.delete(apiKeys).where(eq(apiKeys.userId, id)),
+        db.delete(sessions).where(eq(sessions.userId, id)),
+        db.delete(auditEvents).where(eq(auditEvents.userId, id)),
+        db.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
+        ...auditInserts(audit),
+      ]);
+      return (results[3] as unknown[]).length > 0;
+    },
+
+    async findApiKeyByLookupHash(lookupHash) {
+      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.lookupHash, lookupHash)).limit(1);
+      return row ?? null;
+    },
+    async findApiKeyByUserId(userId) {
+      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).limit(1);
+      return row ?? null;
+    },
+    async insertApiKeyIfAbsent(key: ApiKeyRecord, audit) {
+      const insert = db.insert(apiKeys).values(key).onConflictDoNothing({ target: apiKeys.userId }).returning({ userId: apiKeys.userId });
+      const [inserted] = (await batch([insert]))[0] as unknown[];
+      if (!inserted) return false;
+      await batch(auditInserts(audit));
+      return true;
+    },
+    async replaceApiKey(key: ApiKeyRecord, audit) {
+      const { userId, ...rest } = key;
+      await batch([
+        db.insert(apiKeys).values(key).onConflictDoUpdate({ target: apiKeys.userId, set: rest }),
+        ...auditInserts(audit.map((e) => ({ ...e, userId }))),
+      ]);
+    },
+    async deleteApiKey(userId, audit) {
+      const results = await batch([db.delete(apiKeys).where(eq(apiKeys.userId, userId)).returning({ userId: apiKeys.userId })]);
+      const deleted = (results[0] as unknown[]).length > 0;
+      if (deleted) await batch(auditInserts(audit));
+      return deleted;
+    },
+    async deleteAllApiKeys(audit) {
+      const results = await batch([db.select({ n: count() }).from(apiKeys), db.delete(apiKeys), ...auditInserts(audit)]);
+      return (results[0] as { n: number }[])[0]?.n ?? 0;
+    },
+    async touchApiKey(userId, at) {
+      await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.userId, userId));
+    },
+
+    async insertSession(session: SessionRecord, audit) {
+      await batch([db.insert(sessions).values(session), ...auditInserts(audit)]);
+    },
+    async findSession(tokenHash) {
+      const [row] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
+      return row ?? null;
+    },
+    async updateSession(tokenHash, changes, audit) {
+      await batch([db.update(sessions).set(changes).where(eq(sessions.tokenHash, tokenHash)), ...auditInserts(audit)]);
+    },
+    async deleteSession(tokenHash, audit) {
+      await batch([db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)), ...auditInserts(audit)]);
+    },
+
+    async findLoginFailure(nameKey): Promise<LoginFailureRecord | null> {
+      const [row] = await db.select().from(loginFailures).where(eq(loginFailures.nameKey, nameKey)).limit(1);
+      return row ?? null;
+    },
+    async recordLoginFailure(nameKey, at, audit) {
+      const upsert = db
+        .insert(loginFailures)
+        .values({ nameKey, failures: 1, lastFailureAt: at })
+        .onConflictDoUpdate({
+          target: loginFailures.nameKey,
+          set: { failures: sql`${loginFailures.failures} + 1`, lastFailureAt: at },
+        })
+        .returning({ failures: loginFailures.failures });
+      const [row] = (await batch([upsert, ...auditInserts(audit)]))[0] as { failures: number }[];
+      return row?.failures ?? 1;
+    },
+    async lockUser(userId, at) {
+      await db.update(users).set({ lockedAt: at }).where(eq(users.id, userId));
+    },
+    async clearLoginFailures(nameKey) {
+      await db.delete(loginFailures).where(eq(loginFailures.nameKey, nameKey));
+    },
+    async unlockUsers(nameKeys, audit) {
+      if (nameKeys === null) {
+        await batch([db.delete(loginFailures), db.update(users).set({ lockedAt: null }), ...auditInserts(audit)]);
+        return;
+      }
+      if (nameKeys.length === 0) return;
+      await batch([
+        db.delete(loginFailures).where(inArray(loginFailures.nameKey, nameKeys)),
+        db.update(users).set({ lockedAt: null }).where(inArray(users.nameKey, nameKeys)),
+        ...auditInserts(audit),
+      ]);
+    },
+
+    async getSetting<T>(key: string) {
+      const [row] = await db.select().from(settings).where(eq(settings.key, key)).limit(1);
+      return row ? (row.value as T) : null;
+    },
+    async putSetting<T>(key: string, value: T) {
+      await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
+    },
+
+    async listAuditEvents(userId, limit) {
+      const rows = await db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.userId, userId))
+        .orderBy(sql`${auditEvents.at} desc, ${auditEvents.id} desc`)
+        .limit(limit);
+      return rows.map(({ id: _id, ...event }) => ({ ...event, type: event.type as AuditEvent['type'], detail: event.detail ?? undefined }));
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { Context } from 'hono';
+import type { DomainDeps } from './domain/deps';
+
+/** What `createApp` is built from: the domain's deps plus what only HTTP needs. */
+export interface AppDeps extends DomainDeps {
+  version: string;
+  revision: string;
+  /** One line per event; never handed a secret. */
+  log: (line: string) => void;
+  /** The caller's address, from the runtime's connection info (or a trusted proxy header). */
+  clientAddress: (c: Context) => string | null;
+  /** Request bodies above this many bytes are refused with 413. */
+  bodyLimitBytes: number;
+}

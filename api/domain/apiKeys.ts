@@ -1,0 +1,63 @@
+/** API keys: one per user, stored as a keyed hash plus a sealed copy so Get API Key can show it again. */
+import { CURRENT_API_KEY_FORMAT, maskSecret } from '../../shared/formats';
+import type { ApiKeySummary } from '../../shared/schemas';
+import { seal, unseal } from '../crypto/keyring';
+import { apiKeyLookupHash, generateApiKey } from '../crypto/secrets';
+import { auditEvent, type DomainDeps, type RequestContext } from './deps';
+import type { ApiKeyRecord, UserRecord } from './ports';
+import { fail, ok, type Result } from './result';
+
+const sealContext = (userId: number) => `api-key:${userId}`;
+
+async function newKeyRecord(deps: DomainDeps, user: UserRecord): Promise<{ apiKey: string; record: ApiKeyRecord }> {
+  const apiKey = generateApiKey(deps.randomBytes);
+  const record: ApiKeyRecord = {
+    userId: user.id,
+    lookupHash: apiKeyLookupHash(deps.keys, apiKey),
+    sealed: await seal(deps.keys, apiKey, sealContext(user.id), deps.randomBytes),
+    formatVersion: CURRENT_API_KEY_FORMAT,
+    createdAt: deps.clock.now(),
+    lastUsedAt: null,
+  };
+  return { apiKey, record };
+}
+
+export async function createApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<Result<string>> {
+  const { apiKey, record } = await newKeyRecord(deps, user);
+  const inserted = await deps.store.insertApiKeyIfAbsent(record, [auditEvent(deps, ctx, 'api-key-created', user)]);
+  if (!inserted) return fail('CONFLICT', 'An API key already exists for this user: regenerate it (PUT) to replace it');
+  return ok(apiKey);
+}
+
+/** Replaces the user's key (or makes their first); the old key is refused from the next request on. */
+export async function regenerateApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<string> {
+  const { apiKey, record } = await newKeyRecord(deps, user);
+  await deps.store.replaceApiKey(record, [auditEvent(deps, ctx, 'api-key-regenerated', user)]);
+  return apiKey;
+}
+
+export async function revokeApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord, actor: UserRecord): Promise<boolean> {
+  const detail = actor.id === user.id ? undefined : { by: actor.name };
+  return deps.store.deleteApiKey(user.id, [auditEvent(deps, ctx, 'api-key-revoked', user, detail)]);
+}
+
+export async function revokeAllApiKeys(deps: DomainDeps, ctx: RequestContext, actor: UserRecord): Promise<number> {
+  return deps.store.deleteAllApiKeys([auditEvent(deps, ctx, 'api-keys-revoked-all', actor)]);
+}
+
+/** The user's key in clear, or null when they have none (or it cannot be opened under this master key). */
+export async function readApiKey(deps: DomainDeps, user: UserRecord): Promise<{ apiKey: string; record: ApiKeyRecord } | null> {
+  const record = await deps.store.findApiKeyByUserId(user.id);
+  if (!record) return null;
+  const apiKey = await unseal(deps.keys, record.sealed, sealContext(user.id));
+  return apiKey === null ? null : { apiKey, record };
+}
+
+export function summariseApiKey(apiKey: string, record: ApiKeyRecord): ApiKeySummary {
+  return {
+    masked: maskSecret(apiKey),
+    createdAt: new Date(record.createdAt).toISOString(),
+    lastUsedAt: record.lastUsedAt === null ? null : new Date(record.lastUsedAt).toISOString(),
+    needsRegeneration: record.formatVersion < CURRENT_API_KEY_FORMAT,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Turning a presented credential into a principal. Each form is checked by the cheapest test first:
+ * API keys and encrypted passwords by one keyed hash, sessions by one SHA-256, and only then a password,
+ * through argon2 and the lockout rules.
+ */
+import { CURRENT_API_KEY_FORMAT, looksLikeApiKey, looksLikeEncryptedPassword } from '../../shared/formats';
+import { userNameKey } from '../../shared/schemas';
+import {
+  apiKeyLookupHash,
+  deriveEncryptedApiKey,
+  deriveEncryptedPassword,
+  secretsEqual,
+  sessionTokenHash,
+} from '../crypto/secrets';
+import type { DomainDeps, RequestContext } from './deps';
+import { getLockPolicy, guardedPasswordAttempt, isLocked, LOCKED_MESSAGE } from './lockout';
+import type { ApiKeyRecord, SessionRecord, UserRecord } from './ports';
+import { fail, ok, type Result } from './result';
+
+/** A credential as a request carried it, already parsed from its header. */
+export type Credential =
+  | { kind: 'none' }
+  | { kind: 'apiKeyHeader'; apiKey: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'bearer'; token: string };
+
+export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'session';
+
+export interface Principal {
+  user: UserRecord;
+  via: AuthenticatedVia;
+  session?: SessionRecord;
+  apiKey?: ApiKeyRecord;
+}
+
+/** Record "last used" at most once a minute: accurate to a minute, without a write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+/** Extend a session's idle expiry at most once a minute, for the same reason. */
+const SESSION_TOUCH_MS = 60_000;
+
+let dummyHash: Promise<string> | null = null;
+
+/**
+ * Checks a user's password under the lockout rules. Unknown users and users without a password still
+ * cost one hash check, so timing does not tell them apart.
+ */
+export async function verifyUserPassword(
+  deps: DomainDeps,
+  ctx: RequestContext,
+  username: string,
+  password: string,
+): Promise<Result<UserRecord>> {
+  const nameKey = userNameKey(username);
+  const user = await deps.store.findUserByNameKey(nameKey);
+  const attempt = await guardedPasswordAttempt(deps, ctx, nameKey, user, async () => {
+    if (!user?.passwordHash || user.internalPasswordDisabled) {
+      dummyHash ??= deps.hasher.hash('keyfob-timing-equaliser');
+      await deps.hasher.verify(await dummyHash, password);
+      return false;
+    }
+    return deps.hasher.verify(user.passwordHash, password);
+  });
+  if (!attempt.ok) return attempt;
+  const known = user as UserRecord;
+  if (known.passwordHash && deps.hasher.needsRehash(known.passwordHash)) {
+    // The hashing parameters changed since this hash was made: upgrade it while we hold the password.
+    const passwordHash = await deps.hasher.hash(password);
+    await deps.store.updateUser(known.id, { passwordHash }, []);
+    return ok({ ...known, passwordHash });
+  }
+  return ok(known);
+}
+
+async function lockedFailure(deps: DomainDeps, user: UserRecord): Promise<Result<never> | null> {
+  if (user.lockedAt === null) return null;
+  const policy = await getLockPolicy(deps.store);
+  return isLocked(policy, user, 0) ? fail('USER_LOCKED', LOCKED_MESSAGE) : null;
+}
+
+async function touchApiKey(deps: DomainDeps, key: ApiKeyRecord): Promise<void> {
+  const now = deps.clock.now();
+  if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
+    await deps.store.touchApiKey(key.userId, now);
+  }
+}
+
+async function byApiKey(deps: DomainDeps, apiKey: string, expectedUserId?: number): Promise<Result<Principal> | null> {
+  const key = await deps.store.findApiKeyByLookupHash(apiKeyLookupHash(deps.keys, apiKey));
+  if (!key || (expectedUserId !== undefined && key.userId !== expectedUserId)) return null;
+  const user = await deps.store.findUserById(key.userId);
+  if (!user) return null;
+  const locked = await lockedFailure(deps, user);
+  if (locked) return locked;
+  await touchApiKey(deps, key);
+  return ok({ user, via: 'apiKey', apiKey: key });
+}
+
+async function bySession(deps: DomainDeps, token: string): Promise<Result<Principal>> {
+  const tokenHash = sessionTokenHash(token);
+  const session = await deps.store.findSession(tokenHash);
+  const now = deps.clock.now();
+  if (!session) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
+  if (session.expiresAt <= now) {
+    await deps.store.deleteSession(tokenHash, []);
+    return fail('SESSION_EXPIRED', 'Your session has expired: sign in again');
+  }
+  const user = await deps.store.findUserById(session.userId);
+  if (!user) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
+  const locked = await lockedFailure(deps, user);
+  if (locked) return locked;
+  if (now - session.lastSeenAt >= SESSION_TOUCH_MS) {
+    const changes = { lastSeenAt: now, expiresAt: now + deps.settings.sessionIdleMs };
+    await deps.store.updateSession(tokenHash, changes, []);
+    Object.assign(session, changes);
+  }
+  return ok({ user, via: 'session', session });
+}
+
+async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, password: string): Promise<Result<Principal>> {
+  const user = await deps.store.findUserByNameKey(userNameKey(username));
+  if (user && looksLikeApiKey(password)) {
+    const viaKey = await byApiKey(deps, password, user.id);
+    if (viaKey?.ok && (viaKey.value.apiKey?.formatVersion ?? 0) < CURRENT_API_KEY_FORMAT) {
+      return fail('LEGACY_API_KEY', 'This API key was made by an older format: regenerate it to use it as a password');
+    }
+    if (viaKey) return viaKey;
+  }
+  if (user && looksLikeEncryptedPassword(password)) {
+    const viaEncrypted = await byEncryptedPassword(deps, user, password);
+    if (viaEncrypted) return viaEncrypted;
+  }
+  const checked = await verifyUserPassword(deps, ctx, username, password);
+  return checked.ok ? ok({ user: checked.value, via: 'password' }) : checked;
+}
+
+async function byEncryptedPassword(deps: DomainDeps, user: UserRecord, presented: string): Promise<Result<Principal> | null> {
+  let matches = user.passwordHash !== null && secretsEqual(presented, deriveEncryptedPassword(deps.keys, user.id, user.passwordStamp));
+  if (!matches) {
+    const key = await deps.store.findApiKeyByUserId(user.id);
+    matches = key !== null && secretsEqual(presented, deriveEncryptedApiKey(deps.keys, user.id, key.lookupHash));
+  }
+  if (!matches) return null;
+  return (await lockedFailure(deps, user)) ?? ok({ user, via: 'encryptedPassword' });
+}
+
+/** Resolves a credential to a principal, or says why not. `none` is the caller's to handle. */
+export async function authenticate(deps: DomainDeps, ctx: RequestContext, credential: Credential): Promise<Result<Principal>> {
+  switch (credential.kind) {
+    case 'none':
+      return fail('UNAUTHENTICATED', 'Authentication is required');
+    case 'apiKeyHeader':
+      return (await byApiKey(deps, credential.apiKey)) ?? fail('BAD_CREDENTIALS', 'Bad API key');
+    case 'bearer':
+      return bySession(deps, credential.token);
+    case 'basic':
+      return byBasic(deps, ctx, credential.username, credential.password);
+  }
+}
+
+/** Whether this principal may see secrets now: by a credential of its own, an unlocked session, or the admin's flag. */
+export function canSeeSecrets(principal: Principal, now: number): boolean {
+  if (principal.via !== 'session') return true;
+  if (principal.user.keysWithoutUnlock) return true;
+  return (principal.session?.unlockedUntil ?? 0) > now;
+}
+

@@ -1,0 +1,73 @@
+/** Password changes and expiry, under the server's policy whatever a client sends. */
+import { isExternalRealm, userNameKey } from '../../shared/schemas';
+import { generatePasswordStamp } from '../crypto/secrets';
+import { verifyUserPassword, type Principal } from './credentials';
+import { auditEvent, type DomainDeps, type RequestContext } from './deps';
+import type { UserRecord } from './ports';
+import { fail, ok, type Result } from './result';
+
+/** The server's password policy; the reason is shown to the user as it is. */
+export function checkPasswordPolicy(deps: DomainDeps, user: Pick<UserRecord, 'nameKey'>, password: string): Result<void> {
+  const { passwordMinLength } = deps.settings;
+  if (password.length < passwordMinLength) {
+    return fail('BAD_REQUEST', `The new password must have at least ${passwordMinLength} characters`);
+  }
+  if (userNameKey(password) === user.nameKey) return fail('BAD_REQUEST', 'The new password must not be the user name');
+  return ok(undefined);
+}
+
+/** A fresh hash and stamp for a new password: the stamp change kills the old encrypted password. */
+export async function passwordFields(deps: DomainDeps, password: string) {
+  return { passwordHash: await deps.hasher.hash(password), passwordStamp: generatePasswordStamp(deps.randomBytes), passwordExpired: false };
+}
+
+export interface PasswordChange {
+  userName: string;
+  oldPassword?: string;
+  newPassword1: string;
+  newPassword2: string;
+}
+
+/**
+ * Artifactory's Change Password: a user changes their own (proving the old one), an admin anyone's.
+ * Keeps the API key, ends the user's other sessions, and kills the old encrypted password.
+ */
+export async function changePassword(deps: DomainDeps, ctx: RequestContext, principal: Principal, change: PasswordChange): Promise<Result<UserRecord>> {
+  const actor = principal.user;
+  const target = await deps.store.findUserByNameKey(userNameKey(change.userName));
+  const self = target?.id === actor.id;
+  if (!actor.admin && !self) return fail('FORBIDDEN', 'You may change only your own password');
+  if (!target) return fail('NOT_FOUND', `User '${change.userName.slice(0, 64)}' does not exist`);
+  if (!actor.admin && isExternalRealm(target.realm)) {
+    return fail('EXTERNAL_REALM', `Users of the ${target.realm} realm sign in through their directory and cannot change their password in Keyfob`);
+  }
+  if (change.newPassword1 !== change.newPassword2) return fail('BAD_REQUEST', 'The new passwords do not match');
+  const policy = checkPasswordPolicy(deps, target, change.newPassword1);
+  if (!policy.ok) return policy;
+  if (self) {
+    if (!change.oldPassword) return fail('BAD_REQUEST', 'The old password is required');
+    const checked = await verifyUserPassword(deps, ctx, target.name, change.oldPassword);
+    if (!checked.ok) return checked.code === 'BAD_CREDENTIALS' ? fail('FORBIDDEN', 'The old password is incorrect') : checked;
+    if (await deps.hasher.verify(checked.value.passwordHash as string, change.newPassword1)) {
+      return fail('BAD_REQUEST', 'The new password must differ from the old one');
+    }
+  }
+  const fields = await passwordFields(deps, change.newPassword1);
+  const detail = self ? undefined : { by: actor.name };
+  const updated = await deps.store.updateUser(
+    target.id,
+    { ...fields, updatedAt: deps.clock.now() },
+    [auditEvent(deps, ctx, 'password-changed', target, detail)],
+    { endSessionsExcept: self ? (principal.session?.tokenHash ?? null) : null },
+  );
+  return updated ? ok(updated) : fail('NOT_FOUND', `User '${target.name}' does not exist`);
+}
+
+export async function expirePassword(deps: DomainDeps, ctx: RequestContext, actor: UserRecord, userName: string): Promise<Result<UserRecord>> {
+  const target = await deps.store.findUserByNameKey(userNameKey(userName));
+  if (!target) return fail('NOT_FOUND', `User '${userName.slice(0, 64)}' does not exist`);
+  const updated = await deps.store.updateUser(target.id, { passwordExpired: true, updatedAt: deps.clock.now() }, [
+    auditEvent(deps, ctx, 'password-expired', target, { by: actor.name }),
+  ]);
+  return updated ? ok(updated) : fail('NOT_FOUND', `User '${target.name}' does not exist`);
+}

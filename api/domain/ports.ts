@@ -1,0 +1,146 @@
+/**
+ * What the domain needs from the outside world, as small interfaces. Adapters (drizzle, argon2, the
+ * system clock) implement them; tests pass real ones with a fixed clock.
+ */
+import type { LockPolicy, Realm } from '../../shared/schemas';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Fills a buffer with cryptographically secure random bytes. */
+export type RandomBytes = (length: number) => Uint8Array;
+
+export const webRandomBytes: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
+
+/** Password hashing; Node uses native argon2id, edge runtimes their own. Hashes are PHC strings. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** True when the hash was made with other parameters (or another algorithm) than this hasher's. */
+  needsRehash(hash: string): boolean;
+}
+
+export interface UserRecord {
+  id: number;
+  name: string;
+  nameKey: string;
+  email: string | null;
+  realm: Realm;
+  admin: boolean;
+  profileUpdatable: boolean;
+  disableUIAccess: boolean;
+  internalPasswordDisabled: boolean;
+  keysWithoutUnlock: boolean;
+  passwordHash: string | null;
+  passwordStamp: string;
+  passwordExpired: boolean;
+  groups: string[];
+  lastLoggedIn: number | null;
+  lockedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewUser = Omit<UserRecord, 'id'>;
+export type UserChanges = Partial<Omit<UserRecord, 'id' | 'nameKey' | 'createdAt'>>;
+
+export interface ApiKeyRecord {
+  userId: number;
+  lookupHash: string;
+  sealed: string;
+  formatVersion: number;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface SessionRecord {
+  tokenHash: string;
+  userId: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  unlockedUntil: number | null;
+}
+
+export interface LoginFailureRecord {
+  nameKey: string;
+  failures: number;
+  lastFailureAt: number;
+}
+
+export type AuditType =
+  | 'sign-in'
+  | 'sign-in-failed'
+  | 'sign-out'
+  | 'unlock'
+  | 'api-key-created'
+  | 'api-key-regenerated'
+  | 'api-key-revoked'
+  | 'api-keys-revoked-all'
+  | 'password-changed'
+  | 'password-expired'
+  | 'email-changed'
+  | 'user-created'
+  | 'user-updated'
+  | 'user-deleted'
+  | 'user-unlocked';
+
+/** A security event. Never a secret in it. */
+export interface AuditEvent {
+  userId: number | null;
+  type: AuditType;
+  at: number;
+  clientAddress: string | null;
+  userAgent: string | null;
+  detail?: Record<string, string>;
+}
+
+/**
+ * Persistence. Every method that changes more than one row does so atomically (one batch), and takes the
+ * audit events to record in that same batch, so an event is never lost nor recorded for a change that failed.
+ */
+export interface Store {
+  findUserByNameKey(nameKey: string): Promise<UserRecord | null>;
+  findUserById(id: number): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  countUsers(): Promise<number>;
+  countAdmins(): Promise<number>;
+  /** Inserts the user; null when the name is taken. */
+  insertUser(user: NewUser, audit: AuditEvent[]): Promise<UserRecord | null>;
+  /** Changes the user's fields; when the stamp changes, ends the user's sessions but `keepSession`. */
+  updateUser(id: number, changes: UserChanges, audit: AuditEvent[], options?: { endSessionsExcept?: string | null }): Promise<UserRecord | null>;
+  deleteUser(id: number, audit: AuditEvent[]): Promise<boolean>;
+
+  findApiKeyByLookupHash(lookupHash: string): Promise<ApiKeyRecord | null>;
+  findApiKeyByUserId(userId: number): Promise<ApiKeyRecord | null>;
+  /** Inserts the key unless the user has one; false when one exists. */
+  insertApiKeyIfAbsent(key: ApiKeyRecord, audit: AuditEvent[]): Promise<boolean>;
+  /** Inserts or replaces the user's key in one statement: the old key is dead the moment this returns. */
+  replaceApiKey(key: ApiKeyRecord, audit: AuditEvent[]): Promise<void>;
+  deleteApiKey(userId: number, audit: AuditEvent[]): Promise<boolean>;
+  deleteAllApiKeys(audit: AuditEvent[]): Promise<number>;
+  touchApiKey(userId: number, at: number): Promise<void>;
+
+  insertSession(session: SessionRecord, audit: AuditEvent[]): Promise<void>;
+  findSession(tokenHash: string): Promise<SessionRecord | null>;
+  updateSession(tokenHash: string, changes: Partial<Pick<SessionRecord, 'lastSeenAt' | 'expiresAt' | 'unlockedUntil'>>, audit: AuditEvent[]): Promise<void>;
+  deleteSession(tokenHash: string, audit: AuditEvent[]): Promise<void>;
+
+  findLoginFailure(nameKey: string): Promise<LoginFailureRecord | null>;
+  /** Counts one more failure and returns the new count; locks `lockUserId` when given. */
+  recordLoginFailure(nameKey: string, at: number, audit: AuditEvent[]): Promise<number>;
+  lockUser(userId: number, at: number): Promise<void>;
+  clearLoginFailures(nameKey: string): Promise<void>;
+  /** Clears failures and admin locks for these names (all names when null). */
+  unlockUsers(nameKeys: string[] | null, audit: AuditEvent[]): Promise<void>;
+
+  getSetting<T>(key: string): Promise<T | null>;
+  putSetting<T>(key: string, value: T): Promise<void>;
+
+  listAuditEvents(userId: number, limit: number): Promise<AuditEvent[]>;
+}
+
+export const DEFAULT_LOCK_POLICY: LockPolicy = { enabled: false, loginAttempts: 5 };

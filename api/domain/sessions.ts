@@ -1,0 +1,69 @@
+/** The extension's sessions: sign-in (which counts as an unlock), unlock, lock and sign-out. */
+import { generateSessionToken, sessionTokenHash } from '../crypto/secrets';
+import type { Principal } from './credentials';
+import { verifyUserPassword } from './credentials';
+import { auditEvent, type DomainDeps, type RequestContext } from './deps';
+import type { SessionRecord, UserRecord } from './ports';
+import { fail, ok, type Result } from './result';
+
+export interface NewSession {
+  token: string;
+  session: SessionRecord;
+  user: UserRecord;
+}
+
+function refusePasswordExpired(user: UserRecord): Result<never> | null {
+  return user.passwordExpired
+    ? fail('PASSWORD_EXPIRED', 'Your password has expired: change it before you sign in')
+    : null;
+}
+
+export async function signIn(deps: DomainDeps, ctx: RequestContext, username: string, password: string): Promise<Result<NewSession>> {
+  const checked = await verifyUserPassword(deps, ctx, username, password);
+  if (!checked.ok) return checked;
+  const user = checked.value;
+  const expired = refusePasswordExpired(user);
+  if (expired) return expired;
+  const now = deps.clock.now();
+  const token = generateSessionToken(deps.randomBytes);
+  const session: SessionRecord = {
+    tokenHash: sessionTokenHash(token),
+    userId: user.id,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + deps.settings.sessionIdleMs,
+    unlockedUntil: now + deps.settings.unlockWindowMs,
+  };
+  await deps.store.insertSession(session, [auditEvent(deps, ctx, 'sign-in', user)]);
+  await deps.store.updateUser(user.id, { lastLoggedIn: now }, []);
+  return ok({ token, session, user: { ...user, lastLoggedIn: now } });
+}
+
+function requireSession(principal: Principal): Result<SessionRecord> {
+  return principal.session ? ok(principal.session) : fail('BAD_REQUEST', 'This call needs a session: sign in first');
+}
+
+/** Re-entering the password opens the session's secrets for the unlock window. */
+export async function unlockSession(deps: DomainDeps, ctx: RequestContext, principal: Principal, password: string): Promise<Result<SessionRecord>> {
+  const session = requireSession(principal);
+  if (!session.ok) return session;
+  const checked = await verifyUserPassword(deps, ctx, principal.user.name, password);
+  if (!checked.ok) return checked;
+  const unlockedUntil = deps.clock.now() + deps.settings.unlockWindowMs;
+  await deps.store.updateSession(session.value.tokenHash, { unlockedUntil }, [auditEvent(deps, ctx, 'unlock', principal.user)]);
+  return ok({ ...session.value, unlockedUntil });
+}
+
+export async function lockSession(deps: DomainDeps, principal: Principal): Promise<Result<SessionRecord>> {
+  const session = requireSession(principal);
+  if (!session.ok) return session;
+  await deps.store.updateSession(session.value.tokenHash, { unlockedUntil: null }, []);
+  return ok({ ...session.value, unlockedUntil: null });
+}
+
+export async function signOut(deps: DomainDeps, ctx: RequestContext, principal: Principal): Promise<Result<void>> {
+  const session = requireSession(principal);
+  if (!session.ok) return session;
+  await deps.store.deleteSession(session.value.tokenHash, [auditEvent(deps, ctx, 'sign-out', principal.user)]);
+  return ok(undefined);
+}

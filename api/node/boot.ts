@@ -1,0 +1,96 @@
+/**
+ * Wiring Keyfob on Node: the libSQL database (migrated before anything is served), the master key, the
+ * native hasher and the first admin. `api/node.ts` serves what this returns; the tests do the same.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateRandomString } from '@oslojs/crypto/random';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import { createApp } from '../app';
+import { ConfigError, type Config } from '../config';
+import { createKeyRing } from '../crypto/keyring';
+import { openLibsql } from '../db/libsql';
+import { createDrizzleStore } from '../db/store';
+import type { AppDeps } from '../deps';
+import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
+import { bootstrapAdmin } from '../domain/users';
+import { createArgon2Hasher } from './argon2';
+import { loadOrCreateMasterKeyFile } from './masterKey';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
+export const KEYFOB_VERSION = '0.1.0';
+
+export interface BootOptions {
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  log?: (line: string) => void;
+}
+
+export interface BootedKeyfob {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  /** Set on the first start of an empty database: the admin made, and its password if Keyfob generated it. */
+  createdAdmin: { name: string; generatedPassword: string | null } | null;
+  masterKeyFileCreated: string | null;
+  close(): Promise<void>;
+}
+
+function ensureFileDatabaseDir(url: string) {
+  const path = url.slice('file:'.length).split('?')[0] ?? '';
+  if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+}
+
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+export async function bootNode(config: Config, options: BootOptions = {}): Promise<BootedKeyfob> {
+  const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  const master = config.masterKey
+    ? { key: config.masterKey, created: false, path: null }
+    : loadOrCreateMasterKeyFile(config.dataDir);
+
+  if (config.databaseUrl.startsWith('file:')) ensureFileDatabaseDir(config.databaseUrl);
+  const { client, db } = openLibsql(config.databaseUrl, config.databaseAuthToken);
+  try {
+    if (config.databaseUrl.startsWith('file:')) await client.execute('PRAGMA journal_mode=WAL');
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (err) {
+    client.close();
+    const code = (err as { code?: string }).code ?? (err as Error).name;
+    throw new ConfigError(`Cannot open or migrate the database at DATABASE_URL (${code}): check the URL, its auth token, and that the file is writable`);
+  }
+
+  const deps: AppDeps = {
+    store: createDrizzleStore(db),
+    clock: options.clock ?? systemClock,
+    randomBytes: webRandomBytes,
+    hasher: options.hasher ?? createArgon2Hasher(),
+    keys: await createKeyRing(master.key),
+    settings: config.settings,
+    version: KEYFOB_VERSION,
+    revision: 'keyfob',
+    log: config.logRequests ? log : (line) => (line.startsWith('error') ? log(line) : undefined),
+    clientAddress: (c) => {
+      try {
+        return getConnInfo(c).remote.address ?? null;
+      } catch {
+        return null;
+      }
+    },
+    bodyLimitBytes: config.bodyLimitBytes,
+  };
+
+  const generatedPassword = config.adminPassword === undefined
+    ? generateRandomString({ read: (b) => b.set(webRandomBytes(b.length)) }, PASSWORD_ALPHABET, 20)
+    : null;
+  const admin = await bootstrapAdmin(deps, config.adminUser, config.adminPassword ?? (generatedPassword as string));
+
+  return {
+    app: createApp(deps),
+    deps,
+    createdAdmin: admin ? { name: admin.name, generatedPassword } : null,
+    masterKeyFileCreated: master.created ? master.path : null,
+    close: async () => client.close(),
+  };
+}

@@ -1,0 +1,39 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeBase64 } from '@oslojs/encoding';
+import { ConfigError } from '../config';
+import { MASTER_KEY_LENGTH, MasterKeyError, parseMasterKey } from '../crypto/keyring';
+
+/**
+ * The master key file: read when it exists, made once (32 random bytes, mode 0600) when it does not.
+ * Losing it makes every sealed secret unreadable, so it is never overwritten.
+ */
+export function loadOrCreateMasterKeyFile(dataDir: string): { key: Uint8Array; created: boolean; path: string } {
+  const path = join(dataDir, 'master.key');
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new ConfigError(`Cannot read the master key ${path} (${code}): fix its permissions, or set KEYFOB_MASTER_KEY`);
+  }
+  if (text !== null) {
+    try {
+      return { key: parseMasterKey(text), created: false, path };
+    } catch (err) {
+      const why = err instanceof MasterKeyError ? err.message : 'is unreadable';
+      throw new ConfigError(`The master key ${path} ${why}: restore it from a backup (sealed secrets need it), or set KEYFOB_MASTER_KEY`);
+    }
+  }
+  const key = crypto.getRandomValues(new Uint8Array(MASTER_KEY_LENGTH));
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // 'wx': if another process made it in the meantime, fail rather than overwrite it.
+    writeFileSync(path, encodeBase64(key) + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(path, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateMasterKeyFile(dataDir);
+    throw new ConfigError(`Cannot write the master key to ${path} (${(err as NodeJS.ErrnoException).code}): make ${dataDir} writable, or set KEYFOB_MASTER_KEY`);
+  }
+  return { key, created: true, path };
+}

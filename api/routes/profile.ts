@@ -1,0 +1,123 @@
+import { createRoute } from '@hono/zod-openapi';
+import { EmailUpdateRequest, ProfileReply, RevealedApiKey, RevealedEncryptedPassword } from '../../shared/schemas';
+import { requireAuth, type AppEnv } from '../auth/credentials';
+import type { AppDeps } from '../deps';
+import { createApiKey, readApiKey, regenerateApiKey, revokeApiKey, summariseApiKey } from '../domain/apiKeys';
+import { buildProfile, revealEncryptedPassword, updateEmail } from '../domain/profile';
+import { httpError, unwrap } from '../http/errors';
+import { authErrors, conflict, json, jsonBody, notFound, sessionSecurity, routeGroup } from './openapi';
+
+/** The profile for the extension: what it shows, the secrets it reveals after unlock, and key actions. */
+export function profileRoutes(deps: AppDeps) {
+  const app = routeGroup();
+  const signedIn = requireAuth(deps);
+  const unlocked = requireAuth(deps, { secrets: true });
+  const base = { tags: ['Profile'], security: sessionSecurity };
+
+  const revealed = async (c: { var: AppEnv['Variables'] }) => {
+    const key = await readApiKey(deps, c.var.principal.user);
+    if (!key) throw httpError('NOT_FOUND', 'You have no API key: generate one');
+    return { apiKey: key.apiKey, summary: summariseApiKey(key.apiKey, key.record) };
+  };
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'get',
+      path: '/profile',
+      summary: 'Profile',
+      description: 'Name, email, realm, flags, and the API key masked (first four and last four characters).',
+      middleware: [signedIn] as const,
+      responses: { 200: json(ProfileReply, 'The profile'), ...authErrors },
+    }),
+    async (c) => c.json(await buildProfile(deps, c.var.principal), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'patch',
+      path: '/profile',
+      summary: 'Update email',
+      request: jsonBody(EmailUpdateRequest),
+      middleware: [unlocked] as const,
+      responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors },
+    }),
+    async (c) => {
+      const user = unwrap(await updateEmail(deps, c.var.requestContext, c.var.principal.user, c.req.valid('json').email));
+      return c.json(await buildProfile(deps, c.var.principal, user), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'get',
+      path: '/profile/apiKey',
+      summary: 'Reveal API key',
+      middleware: [unlocked] as const,
+      responses: { 200: json(RevealedApiKey, 'The key in clear'), ...authErrors, ...notFound },
+    }),
+    async (c) => c.json(await revealed(c), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/profile/apiKey',
+      summary: 'Generate API key',
+      middleware: [unlocked] as const,
+      responses: { 200: json(RevealedApiKey, 'The new key'), ...authErrors, ...conflict },
+    }),
+    async (c) => {
+      unwrap(await createApiKey(deps, c.var.requestContext, c.var.principal.user));
+      return c.json(await revealed(c), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'put',
+      path: '/profile/apiKey',
+      summary: 'Regenerate API key',
+      middleware: [unlocked] as const,
+      responses: { 200: json(RevealedApiKey, 'The new key'), ...authErrors },
+    }),
+    async (c) => {
+      await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user);
+      return c.json(await revealed(c), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'delete',
+      path: '/profile/apiKey',
+      summary: 'Revoke API key',
+      middleware: [unlocked] as const,
+      responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors },
+    }),
+    async (c) => {
+      const { user } = c.var.principal;
+      await revokeApiKey(deps, c.var.requestContext, user, user);
+      return c.json(await buildProfile(deps, c.var.principal), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'get',
+      path: '/profile/encryptedPassword',
+      summary: 'Reveal encrypted password',
+      middleware: [unlocked] as const,
+      responses: { 200: json(RevealedEncryptedPassword, 'The encrypted password'), ...authErrors, ...notFound },
+    }),
+    (c) => c.json({ encryptedPassword: unwrap(revealEncryptedPassword(deps, c.var.principal.user)) }, 200),
+  );
+
+  return app;
+}

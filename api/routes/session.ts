@@ -1,0 +1,87 @@
+import { createRoute } from '@hono/zod-openapi';
+import { InfoReply, SessionReply, SignInRequest, UnlockReply, UnlockRequest } from '../../shared/schemas';
+import { requireAuth } from '../auth/credentials';
+import type { AppDeps } from '../deps';
+import { buildProfile } from '../domain/profile';
+import { lockSession, signIn, signOut, unlockSession } from '../domain/sessions';
+import { unwrap } from '../http/errors';
+import { authErrors, json, jsonBody, sessionSecurity, routeGroup } from './openapi';
+
+/** Keyfob's sessions for the extension: sign in, unlock, lock, sign out. */
+export function sessionRoutes(deps: AppDeps) {
+  const app = routeGroup();
+  const base = { tags: ['Session'] };
+  const session = requireAuth(deps);
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/session',
+      summary: 'Sign in',
+      description: 'Returns an opaque bearer token with an idle expiry. Signing in counts as an unlock.',
+      request: jsonBody(SignInRequest),
+      responses: { 200: json(SessionReply, 'Signed in'), ...authErrors },
+    }),
+    async (c) => {
+      const { username, password } = c.req.valid('json');
+      const { token, session, user } = unwrap(await signIn(deps, c.var.requestContext, username, password));
+      const profile = await buildProfile(deps, { user, via: 'session', session });
+      return c.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), profile }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'delete',
+      path: '/session',
+      summary: 'Sign out',
+      security: sessionSecurity,
+      middleware: [requireAuth(deps, { allowExpiredPassword: true })] as const,
+      responses: { 200: json(InfoReply, 'Signed out'), ...authErrors },
+    }),
+    async (c) => {
+      unwrap(await signOut(deps, c.var.requestContext, c.var.principal));
+      return c.json({ info: 'Signed out' }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/session/unlock',
+      summary: 'Unlock',
+      description: 'Re-entering the password lets the session see secrets for the unlock window.',
+      security: sessionSecurity,
+      request: jsonBody(UnlockRequest),
+      middleware: [session] as const,
+      responses: { 200: json(UnlockReply, 'Unlocked'), ...authErrors },
+    }),
+    async (c) => {
+      const unlocked = unwrap(await unlockSession(deps, c.var.requestContext, c.var.principal, c.req.valid('json').password));
+      const profile = await buildProfile(deps, { ...c.var.principal, session: unlocked });
+      return c.json({ unlockedUntil: profile.unlockedUntil, profile }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/session/lock',
+      summary: 'Lock',
+      security: sessionSecurity,
+      middleware: [session] as const,
+      responses: { 200: json(UnlockReply, 'Locked'), ...authErrors },
+    }),
+    async (c) => {
+      const locked = unwrap(await lockSession(deps, c.var.principal));
+      const profile = await buildProfile(deps, { ...c.var.principal, session: locked });
+      return c.json({ unlockedUntil: null, profile }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,50 @@
+/**
+ * Every error Keyfob answers with, by code. The body is always Artifactory's shape,
+ * `{"errors":[{"status":401,"message":"…","code":"BAD_CREDENTIALS"}]}`; `code` is Keyfob's addition so the
+ * extension can tell a locked account from an expired session without parsing messages.
+ */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  BAD_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  LEGACY_API_KEY: 401,
+  FORBIDDEN: 403,
+  USER_LOCKED: 403,
+  THROTTLED: 403,
+  UNLOCK_REQUIRED: 403,
+  PASSWORD_EXPIRED: 403,
+  EXTERNAL_REALM: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorEntry {
+  status: number;
+  message: string;
+  code?: ErrorCode;
+}
+
+export interface ErrorBody {
+  errors: ErrorEntry[];
+}
+
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { errors: [{ status: ERROR_STATUS[code], message, code }] };
+}
+
+/** The first error of a reply body, or null when the body is not Keyfob's error shape. */
+export function readError(body: unknown): ErrorEntry | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return null;
+  const first = errors[0] as Partial<ErrorEntry>;
+  if (typeof first?.status !== 'number' || typeof first.message !== 'string') return null;
+  return first as ErrorEntry;
+}

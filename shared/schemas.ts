@@ -1,0 +1,189 @@
+/**
+ * The request and reply shapes of every Keyfob call, as zod schemas. The API validates with them and
+ * builds its OpenAPI document from them; the extension types its client with them.
+ * No framework imports: `.meta()` is plain zod 4, read by the OpenAPI generator.
+ */
+import { z } from 'zod';
+
+export const REALMS = ['internal', 'ldap', 'saml', 'oauth', 'http-sso', 'crowd', 'radius'] as const;
+export const Realm = z.enum(REALMS).meta({ id: 'Realm', description: 'Where the user authenticates.' });
+export type Realm = z.infer<typeof Realm>;
+
+/** Realms whose users authenticate elsewhere and so cannot change a Keyfob password. */
+export function isExternalRealm(realm: Realm): boolean {
+  return realm !== 'internal';
+}
+
+export const USER_NAME_MAX_LENGTH = 64;
+// Letters, marks and digits of any script, plus the punctuation directory and e-mail style names use.
+const USER_NAME_PATTERN = /^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}._@+-]*$/u;
+
+export const UserName = z
+  .string()
+  .transform((name) => name.normalize('NFC'))
+  .pipe(
+    z
+      .string()
+      .min(1, 'A user name is required')
+      .max(USER_NAME_MAX_LENGTH, `A user name has at most ${USER_NAME_MAX_LENGTH} characters`)
+      .regex(USER_NAME_PATTERN, 'A user name starts with a letter or digit and holds only letters, digits and . _ @ + -'),
+  )
+  .meta({ description: 'Compared case-insensitively.', example: 'alice' });
+
+/** The key users are compared by: NFC, lower case. */
+export function userNameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+export const Email = z.email('A valid email address is required').max(254).meta({ example: 'alice@example.com' });
+
+// Passwords are bounded so that hashing one cannot be used to burn CPU; 256 covers any passphrase.
+export const PASSWORD_MAX_LENGTH = 256;
+export const Password = z.string().min(1, 'A password is required').max(PASSWORD_MAX_LENGTH);
+
+export const Groups = z.array(z.string().min(1).max(128)).max(256);
+
+/** A user as Artifactory's `GET /security/users/{name}` shows it. Never the password. */
+export const UserReply = z
+  .object({
+    name: z.string(),
+    email: z.string().nullable(),
+    admin: z.boolean(),
+    profileUpdatable: z.boolean(),
+    disableUIAccess: z.boolean(),
+    internalPasswordDisabled: z.boolean(),
+    keysWithoutUnlock: z.boolean().meta({
+      description: 'Keyfob: an admin lets this user reach their keys without unlocking (for external realms).',
+    }),
+    lastLoggedIn: z.string().nullable(),
+    realm: Realm,
+    groups: z.array(z.string()),
+    passwordExpired: z.boolean(),
+    locked: z.boolean(),
+  })
+  .meta({ id: 'User' });
+export type UserReply = z.infer<typeof UserReply>;
+
+const userWritableFields = {
+  email: Email,
+  password: Password,
+  admin: z.boolean(),
+  profileUpdatable: z.boolean(),
+  disableUIAccess: z.boolean(),
+  internalPasswordDisabled: z.boolean(),
+  keysWithoutUnlock: z.boolean(),
+  realm: Realm,
+  groups: Groups,
+};
+
+/** `PUT /security/users/{name}`: create or replace; missing fields take defaults. */
+export const UserCreateRequest = z
+  .object({ name: z.string().optional(), ...userWritableFields })
+  .partial({
+    password: true,
+    admin: true,
+    profileUpdatable: true,
+    disableUIAccess: true,
+    internalPasswordDisabled: true,
+    keysWithoutUnlock: true,
+    realm: true,
+    groups: true,
+  })
+  .meta({ id: 'UserCreate' });
+export type UserCreateRequest = z.infer<typeof UserCreateRequest>;
+
+/** `POST /security/users/{name}`: partial update. */
+export const UserUpdateRequest = z
+  .object({ name: z.string().optional(), ...userWritableFields })
+  .partial()
+  .meta({ id: 'UserUpdate' });
+export type UserUpdateRequest = z.infer<typeof UserUpdateRequest>;
+
+export const UserListReply = z
+  .array(z.object({ name: z.string(), uri: z.string(), realm: Realm }))
+  .meta({ id: 'UserList' });
+
+export const ApiKeyReply = z
+  .object({ apiKey: z.string().meta({ example: 'AKCp8…' }) })
+  .partial()
+  .meta({ id: 'ApiKey', description: '`{}` when the user has no API key.' });
+
+export const InfoReply = z.object({ info: z.string() }).meta({ id: 'Info' });
+
+export const VersionReply = z
+  .object({ version: z.string(), revision: z.string(), addons: z.array(z.string()) })
+  .meta({ id: 'Version' });
+
+export const ChangePasswordRequest = z
+  .object({
+    userName: z.string(),
+    oldPassword: z.string().max(PASSWORD_MAX_LENGTH).optional(),
+    newPassword1: Password,
+    newPassword2: Password,
+  })
+  .meta({ id: 'ChangePassword' });
+
+export const LockPolicy = z
+  .object({ enabled: z.boolean(), loginAttempts: z.number().int().min(1).max(100) })
+  .meta({ id: 'UserLockPolicy' });
+export type LockPolicy = z.infer<typeof LockPolicy>;
+
+export const UserNameList = z.array(z.string()).max(10_000).meta({ id: 'UserNames' });
+
+export const ErrorReply = z
+  .object({
+    errors: z.array(z.object({ status: z.number().int(), message: z.string(), code: z.string().optional() })),
+  })
+  .meta({ id: 'Errors' });
+
+// ---- Keyfob's own API for the extension (/api/v1) ----
+
+export const SignInRequest = z
+  .object({ username: z.string().max(1024), password: z.string().max(PASSWORD_MAX_LENGTH) })
+  .meta({ id: 'SignIn' });
+
+export const UnlockRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH) }).meta({ id: 'Unlock' });
+
+export const ApiKeySummary = z
+  .object({
+    masked: z.string().meta({ example: 'AKCp••••••••abcd' }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    needsRegeneration: z
+      .boolean()
+      .meta({ description: 'Made by an older format: works in the header but not as a Basic password until regenerated.' }),
+  })
+  .meta({ id: 'ApiKeySummary' });
+export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
+
+export const ProfileReply = z
+  .object({
+    name: z.string(),
+    email: z.string().nullable(),
+    realm: Realm,
+    admin: z.boolean(),
+    profileUpdatable: z.boolean(),
+    keysWithoutUnlock: z.boolean(),
+    canChangePassword: z.boolean(),
+    unlocked: z.boolean(),
+    unlockedUntil: z.string().nullable(),
+    apiKey: ApiKeySummary.nullable(),
+  })
+  .meta({ id: 'Profile' });
+export type ProfileReply = z.infer<typeof ProfileReply>;
+
+export const SessionReply = z
+  .object({ token: z.string(), expiresAt: z.string(), profile: ProfileReply })
+  .meta({ id: 'Session' });
+export type SessionReply = z.infer<typeof SessionReply>;
+
+export const UnlockReply = z.object({ unlockedUntil: z.string().nullable(), profile: ProfileReply }).meta({ id: 'UnlockState' });
+
+export const RevealedApiKey = z.object({ apiKey: z.string(), summary: ApiKeySummary }).meta({ id: 'RevealedApiKey' });
+export type RevealedApiKey = z.infer<typeof RevealedApiKey>;
+
+export const RevealedEncryptedPassword = z
+  .object({ encryptedPassword: z.string() })
+  .meta({ id: 'RevealedEncryptedPassword' });
+
+export const EmailUpdateRequest = z.object({ email: Email }).meta({ id: 'EmailUpdate' });

@@ -6,6 +6,8 @@ import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config';
 import { bootNode } from './node/boot';
 
+const SHUTDOWN_DRAIN_MS = 250;
+
 function fatal(message: string): never {
   process.stderr.write(`keyfob: ${message}\n`);
   process.exit(1);
@@ -22,7 +24,15 @@ async function main() {
     if (generatedPassword) console.log(`Its generated password (shown only now): ${generatedPassword}`);
   }
 
-  const server = serve({ fetch: keyfob.app.fetch, hostname: config.host, port: config.port }, (info) => {
+  // While draining, every answer closes its connection, so keep-alive clients move off before we stop.
+  let draining = false;
+  const fetch: typeof keyfob.app.fetch = async (request, ...rest) => {
+    const response = await keyfob.app.fetch(request, ...rest);
+    if (draining) response.headers.set('connection', 'close');
+    return response;
+  };
+
+  const server = serve({ fetch, hostname: config.host, port: config.port }, (info) => {
     console.log(`Keyfob listening on http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`);
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
@@ -36,14 +46,18 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    draining = true;
     console.log(`${signal}: finishing requests in flight, then stopping`);
-    // Stop accepting, let requests in flight finish, and drop idle keep-alive connections now.
-    server.close(async () => {
-      await keyfob.close();
-      console.log('Keyfob stopped');
-      process.exit(0);
-    });
-    (server as import('node:http').Server).closeIdleConnections?.();
+    // Node's close() drops connections whose request it has not read yet (they look idle), so first
+    // give requests already sent a moment to be read; then stop accepting and wait for those running.
+    setTimeout(() => {
+      server.close(async () => {
+        await keyfob.close();
+        console.log('Keyfob stopped');
+        process.exit(0);
+      });
+      (server as import('node:http').Server).closeIdleConnections?.();
+    }, SHUTDOWN_DRAIN_MS);
     setTimeout(() => fatal('requests still running after 10 s: stopped anyway'), 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

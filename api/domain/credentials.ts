@@ -13,7 +13,7 @@ import {
   sessionTokenHash,
 } from '../crypto/secrets';
 import type { DomainDeps, RequestContext } from './deps';
-import { getLockPolicy, guardedPasswordAttempt, isLocked, LOCKED_MESSAGE } from './lockout';
+import { BAD_CREDENTIALS_MESSAGE, getLockPolicy, guardedPasswordAttempt, isLocked, LOCKED_MESSAGE } from './lockout';
 import type { ApiKeyRecord, SessionRecord, UserRecord } from './ports';
 import { fail, ok, type Result } from './result';
 
@@ -118,12 +118,14 @@ async function bySession(deps: DomainDeps, token: string): Promise<Result<Princi
 
 async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, password: string): Promise<Result<Principal>> {
   const user = await deps.store.findUserByNameKey(userNameKey(username));
-  if (user && looksLikeApiKey(password)) {
-    const viaKey = await byApiKey(deps, password, user.id);
+  if (looksLikeApiKey(password)) {
+    // A key-shaped secret is never a password guess: a stale key in some CI job must not throttle or
+    // lock its owner, so a miss is a plain 401 that the lockout does not count.
+    const viaKey = user ? await byApiKey(deps, password, user.id) : null;
     if (viaKey?.ok && (viaKey.value.apiKey?.formatVersion ?? 0) < CURRENT_API_KEY_FORMAT) {
       return fail('LEGACY_API_KEY', 'This API key was made by an older format: regenerate it to use it as a password');
     }
-    if (viaKey) return viaKey;
+    return viaKey ?? fail('BAD_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);
   }
   if (user && looksLikeEncryptedPassword(password)) {
     const viaEncrypted = await byEncryptedPassword(deps, user, password);

@@ -11,7 +11,8 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { createApp } from '../app';
 import { ConfigError, type Config } from '../config';
 import { createKeyRing } from '../crypto/keyring';
-import { openLibsql } from '../db/libsql';
+import { createClient } from '@libsql/client';
+import { libsqlDatabase } from '../db/libsql';
 import { createDrizzleStore } from '../db/store';
 import type { AppDeps } from '../deps';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
@@ -51,7 +52,8 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     : loadOrCreateMasterKeyFile(config.dataDir);
 
   if (config.databaseUrl.startsWith('file:')) ensureFileDatabaseDir(config.databaseUrl);
-  const { client, db } = openLibsql(config.databaseUrl, config.databaseAuthToken);
+  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const db = libsqlDatabase(client);
   try {
     if (config.databaseUrl.startsWith('file:')) await client.execute('PRAGMA journal_mode=WAL');
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });

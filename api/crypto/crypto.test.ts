@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { API_KEY_PATTERN, ENCRYPTED_PASSWORD_PATTERN, maskSecret } from '../../shared/formats';
+import { webRandomBytes } from '../domain/ports';
+import { createArgon2Hasher } from '../node/argon2';
+import { createKeyRing, parseMasterKey, seal, unseal } from './keyring';
+import { createPbkdf2Hasher } from './pbkdf2';
+import { apiKeyLookupHash, deriveEncryptedPassword, generateApiKey, generatePasswordStamp } from './secrets';
+
+const ring = await createKeyRing(webRandomBytes(32));
+
+describe('secrets', () => {
+  it('makes API keys of the Artifactory shape, with every character of the alphabet in use', () => {
+    const keys = Array.from({ length: 500 }, () => generateApiKey(webRandomBytes));
+    for (const key of keys) expect(key).toMatch(API_KEY_PATTERN);
+    expect(new Set(keys).size).toBe(500);
+    const seen = new Set(keys.join('').slice(0));
+    expect(seen.size).toBe(62);
+  });
+
+  it('derives a stable encrypted password per user and stamp, different under another master key', async () => {
+    const stamp = generatePasswordStamp(webRandomBytes);
+    const a = deriveEncryptedPassword(ring, 7, stamp);
+    expect(a).toMatch(ENCRYPTED_PASSWORD_PATTERN);
+    expect(a).toMatch(/^AP1[A-Za-z0-9]{43}$/);
+    expect(deriveEncryptedPassword(ring, 7, stamp)).toBe(a);
+    expect(deriveEncryptedPassword(ring, 8, stamp)).not.toBe(a);
+    expect(deriveEncryptedPassword(ring, 7, generatePasswordStamp(webRandomBytes))).not.toBe(a);
+    expect(deriveEncryptedPassword(await createKeyRing(webRandomBytes(32)), 7, stamp)).not.toBe(a);
+  });
+
+  it('looks keys up by a keyed hash that does not contain the key', () => {
+    const key = generateApiKey(webRandomBytes);
+    const hash = apiKeyLookupHash(ring, key);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(apiKeyLookupHash(ring, key)).toBe(hash);
+  });
+
+  it('masks to the first and last four characters', () => {
+    expect(maskSecret('AKCp' + 'x'.repeat(65) + 'abcd')).toBe('AKCp••••••••abcd');
+    expect(maskSecret('short')).toBe('••••••••');
+  });
+});
+
+describe('sealing', () => {
+  it('round-trips, and refuses another context, another key or a damaged value', async () => {
+    const sealed = await seal(ring, 'AKCpsecret', 'api-key:1', webRandomBytes);
+    expect(sealed).not.toContain('AKCpsecret');
+    expect(await unseal(ring, sealed, 'api-key:1')).toBe('AKCpsecret');
+    expect(await unseal(ring, sealed, 'api-key:2')).toBeNull();
+    expect(await unseal(await createKeyRing(webRandomBytes(32)), sealed, 'api-key:1')).toBeNull();
+    expect(await unseal(ring, sealed.slice(0, -2) + 'AA', 'api-key:1')).toBeNull();
+    expect(await unseal(ring, 'garbage', 'api-key:1')).toBeNull();
+  });
+
+  it('reads only 32-byte base64 master keys', () => {
+    expect(parseMasterKey(Buffer.alloc(32, 1).toString('base64'))).toHaveLength(32);
+    expect(() => parseMasterKey('abc')).toThrow();
+    expect(() => parseMasterKey(Buffer.alloc(31).toString('base64'))).toThrow(/32 bytes/);
+  });
+});
+
+describe('password hashers', () => {
+  it('argon2id with OWASP parameters verifies, refuses wrong passwords, and flags other parameters for rehash', async () => {
+    const hasher = createArgon2Hasher();
+    const hash = await hasher.hash('correct horse');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await hasher.verify(hash, 'correct horse')).toBe(true);
+    expect(await hasher.verify(hash, 'wrong horse')).toBe(false);
+    expect(await hasher.verify('$argon2id$garbage', 'x')).toBe(false);
+    expect(hasher.needsRehash(hash)).toBe(false);
+    const weaker = await createArgon2Hasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash('correct horse');
+    expect(hasher.needsRehash(weaker)).toBe(true);
+  });
+
+  it('PBKDF2 (Web Crypto) verifies, refuses wrong passwords and damaged hashes', async () => {
+    const hasher = createPbkdf2Hasher(webRandomBytes, 1000);
+    const hash = await hasher.hash('correct horse');
+    expect(hash).toMatch(/^\$pbkdf2-sha256\$i=1000\$/);
+    expect(await hasher.verify(hash, 'correct horse')).toBe(true);
+    expect(await hasher.verify(hash, 'wrong horse')).toBe(false);
+    expect(await hasher.verify('$pbkdf2-sha256$i=99999999$a$b', 'x')).toBe(false);
+    expect(createPbkdf2Hasher(webRandomBytes).needsRehash(hash)).toBe(true);
+  });
+});

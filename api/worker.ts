@@ -1,0 +1,59 @@
+/**
+ * Keyfob on Cloudflare Workers: `export default { fetch }` with bindings. Only wiring: the database is
+ * the D1 binding `DB` (or a remote libSQL server by DATABASE_URL), the master key a secret, passwords
+ * PBKDF2 through Web Crypto. Nothing here writes files.
+ */
+import { createClient } from '@libsql/client/web';
+import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { createKeyRing } from './crypto/keyring';
+import { createPbkdf2Hasher } from './crypto/pbkdf2';
+import { libsqlDatabase } from './db/libsql';
+import * as schema from './db/schema';
+import { createDrizzleStore, type KeyfobDatabase } from './db/store';
+import { systemClock, webRandomBytes } from './domain/ports';
+
+export interface WorkerEnv {
+  DB?: Parameters<typeof drizzleD1>[0];
+  DATABASE_URL?: string;
+  DATABASE_AUTH_TOKEN?: string;
+  KEYFOB_MASTER_KEY?: string;
+  [name: string]: unknown;
+}
+
+type App = ReturnType<typeof createApp>;
+let app: Promise<App> | null = null;
+
+async function buildApp(env: WorkerEnv): Promise<App> {
+  const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const config = loadConfig(env.DB ? { ...strings, DATABASE_URL: 'https://d1.invalid' } : strings);
+  if (!config.masterKey) throw new Error('KEYFOB_MASTER_KEY is not set: add it with `wrangler secret put KEYFOB_MASTER_KEY`');
+  // D1 and libSQL share drizzle's SQLite surface (queries and batch), which is all the store uses.
+  const db: KeyfobDatabase = env.DB
+    ? (drizzleD1(env.DB, { schema }) as unknown as KeyfobDatabase)
+    : libsqlDatabase(createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }));
+  return createApp({
+    store: createDrizzleStore(db),
+    clock: systemClock,
+    randomBytes: webRandomBytes,
+    hasher: createPbkdf2Hasher(webRandomBytes),
+    keys: await createKeyRing(config.masterKey),
+    settings: config.settings,
+    version: '0.1.0',
+    revision: 'keyfob-worker',
+    log: (line) => console.log(line),
+    clientAddress: (c) => c.req.header('cf-connecting-ip') ?? null,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: unknown): Promise<Response> {
+    app ??= buildApp(env).catch((err) => {
+      app = null;
+      throw err;
+    });
+    return (await app).fetch(request, env, ctx as never);
+  },
+};

@@ -14,7 +14,13 @@ import { securityRoutes } from './routes/security';
 import { sessionRoutes } from './routes/session';
 import { systemRoutes } from './routes/system';
 import { userRoutes } from './routes/users';
+import { testClockRoutes } from './testing/testClock';
 
+const SECURITY_HEADERS = [
+  ['cache-control', 'no-store'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+] as const;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -27,10 +33,9 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     c.set('requestContext', requestContext(c, deps.clientAddress));
     await next();
-    // Secrets travel in these answers: no cache, no sniffing, no framing.
-    c.header('cache-control', 'no-store');
-    c.header('x-content-type-options', 'nosniff');
-    c.header('x-frame-options', 'DENY');
+    // Secrets travel in these answers: no cache, no sniffing, no framing. Set on the response itself:
+    // c.header() after next() rebuilds the response from its body stream, losing its default content type.
+    for (const [name, value] of SECURITY_HEADERS) c.res.headers.set(name, value);
     // The path only: query strings and headers never reach the log.
     deps.log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
   });
@@ -52,6 +57,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
+  if (deps.testClock) app.route('/', testClockRoutes(deps.testClock));
   for (const group of [systemRoutes, apiKeyRoutes, securityRoutes, userRoutes]) app.route('/artifactory/api', group(deps));
   for (const group of [sessionRoutes, profileRoutes]) app.route('/api/v1', group(deps));
 

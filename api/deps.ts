@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { DomainDeps } from './domain/deps';
+import type { AdjustableClock } from './testing/testClock';
 
 /** What `createApp` is built from: the domain's deps plus what only HTTP needs. */
 export interface AppDeps extends DomainDeps {
@@ -11,4 +12,6 @@ export interface AppDeps extends DomainDeps {
   clientAddress: (c: Context) => string | null;
   /** Request bodies above this many bytes are refused with 413. */
   bodyLimitBytes: number;
+  /** Only in test runs (KEYFOB_TEST_CLOCK=1): the clock, which a test route may move. */
+  testClock?: AdjustableClock;
 }

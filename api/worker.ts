@@ -8,11 +8,14 @@ import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { createKeyRing } from './crypto/keyring';
+import { pureArgon2idVerifier, withForeignVerifiers } from './crypto/hashers';
 import { createPbkdf2Hasher } from './crypto/pbkdf2';
 import { libsqlDatabase } from './db/libsql';
 import * as schema from './db/schema';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { systemClock, webRandomBytes } from './domain/ports';
+import { bootstrapAdmin } from './domain/users';
+import { createAdjustableClock, testClockEnabled } from './testing/testClock';
 
 export interface WorkerEnv {
   DB?: Parameters<typeof drizzleD1>[0];
@@ -33,19 +36,24 @@ async function buildApp(env: WorkerEnv): Promise<App> {
   const db: KeyfobDatabase = env.DB
     ? (drizzleD1(env.DB, { schema }) as unknown as KeyfobDatabase)
     : libsqlDatabase(createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }));
-  return createApp({
+  const testClock = testClockEnabled(env) ? createAdjustableClock() : undefined;
+  const deps = {
     store: createDrizzleStore(db),
-    clock: systemClock,
+    clock: testClock ?? systemClock,
+    testClock,
     randomBytes: webRandomBytes,
-    hasher: createPbkdf2Hasher(webRandomBytes),
+    hasher: withForeignVerifiers(createPbkdf2Hasher(webRandomBytes), [pureArgon2idVerifier]),
     keys: await createKeyRing(config.masterKey),
     settings: config.settings,
     version: '0.1.0',
     revision: 'keyfob-worker',
-    log: (line) => console.log(line),
-    clientAddress: (c) => c.req.header('cf-connecting-ip') ?? null,
+    log: (line: string) => console.log(line),
+    clientAddress: (c: { req: { header(name: string): string | undefined } }) => c.req.header('cf-connecting-ip') ?? null,
     bodyLimitBytes: config.bodyLimitBytes,
-  });
+  };
+  // No terminal to print a generated password on: the first admin needs KEYFOB_ADMIN_PASSWORD as a secret.
+  if (config.adminPassword) await bootstrapAdmin(deps, config.adminUser, config.adminPassword);
+  return createApp(deps);
 }
 
 export default {

@@ -82,3 +82,24 @@ describe('password hashers', () => {
     expect(createPbkdf2Hasher(webRandomBytes).needsRehash(hash)).toBe(true);
   });
 });
+
+describe('hashes cross runtimes', () => {
+  it('verifies native argon2id hashes in pure JavaScript, and PBKDF2 hashes on Node, each flagged for rehash', async () => {
+    const { pureArgon2idVerifier, withForeignVerifiers } = await import('./hashers');
+    const { pbkdf2Verifier } = await import('./pbkdf2');
+    const native = createArgon2Hasher();
+    const argonHash = await native.hash('correct horse');
+    expect(await pureArgon2idVerifier.verify(argonHash, 'correct horse')).toBe(true);
+    expect(await pureArgon2idVerifier.verify(argonHash, 'wrong horse')).toBe(false);
+
+    const workers = withForeignVerifiers(createPbkdf2Hasher(webRandomBytes, 1000), [pureArgon2idVerifier]);
+    expect(await workers.verify(argonHash, 'correct horse')).toBe(true);
+    expect(workers.needsRehash(argonHash)).toBe(true);
+
+    const node = withForeignVerifiers(native, [pbkdf2Verifier()]);
+    const pbkdf2Hash = await createPbkdf2Hasher(webRandomBytes).hash('correct horse');
+    expect(await node.verify(pbkdf2Hash, 'correct horse')).toBe(true);
+    expect(await node.verify(pbkdf2Hash, 'wrong horse')).toBe(false);
+    expect(node.needsRehash(pbkdf2Hash)).toBe(true);
+  }, 30_000);
+});

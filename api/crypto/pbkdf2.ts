@@ -6,6 +6,7 @@
 import { decodeBase64IgnorePadding, encodeBase64NoPadding } from '@oslojs/encoding';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import type { PasswordHasher, RandomBytes } from '../domain/ports';
+import type { ForeignVerifier } from './hashers';
 
 export const PBKDF2_ITERATIONS = 100_000;
 const PREFIX = '$pbkdf2-sha256$';
@@ -30,8 +31,10 @@ function parse(phc: string): { iterations: number; salt: Uint8Array; hash: Uint8
   }
 }
 
-export function isPbkdf2Hash(phc: string): boolean {
-  return phc.startsWith(PREFIX);
+/** Verifies PBKDF2 hashes made on Workers, for runtimes whose own hasher is argon2id. */
+export function pbkdf2Verifier(): ForeignVerifier {
+  const hasher = createPbkdf2Hasher(() => new Uint8Array(0));
+  return { recognizes: (phc) => phc.startsWith(PREFIX), verify: hasher.verify };
 }
 
 export function createPbkdf2Hasher(randomBytes: RandomBytes, iterations = PBKDF2_ITERATIONS): PasswordHasher {

@@ -1,6 +1,7 @@
 /**
- * Wiring Keyfob on Node: the libSQL database (migrated before anything is served), the master key, the
- * native hasher and the first admin. `api/node.ts` serves what this returns; the tests do the same.
+ * Wiring Keyfob where there is a file system (Node, and Bun and Deno through their Node compatibility):
+ * the libSQL database (migrated before anything is served), the master key, the native hasher and the
+ * first admin. `api/node.ts`, `api/bun.ts` and `api/deno.ts` serve what this returns; the tests do the same.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -18,7 +19,10 @@ import type { AppDeps } from '../deps';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
 import { bootstrapAdmin } from '../domain/users';
 import { createArgon2Hasher } from './argon2';
+import { withForeignVerifiers } from '../crypto/hashers';
+import { pbkdf2Verifier } from '../crypto/pbkdf2';
 import { loadOrCreateMasterKeyFile } from './masterKey';
+import { createAdjustableClock, testClockEnabled } from '../testing/testClock';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
 export const KEYFOB_VERSION = '0.1.0';
@@ -27,6 +31,9 @@ export interface BootOptions {
   clock?: Clock;
   hasher?: PasswordHasher;
   log?: (line: string) => void;
+  /** How this runtime's server tells the caller's address (Node's by default). */
+  clientAddress?: AppDeps['clientAddress'];
+  revision?: string;
 }
 
 export interface BootedKeyfob {
@@ -63,23 +70,20 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     throw new ConfigError(`Cannot open or migrate the database at DATABASE_URL (${code}): check the URL, its auth token, and that the file is writable`);
   }
 
+  const testClock = testClockEnabled(process.env) ? createAdjustableClock() : undefined;
+  if (testClock) log('WARNING: KEYFOB_TEST_CLOCK=1: the clock is frozen and anyone may move it. Tests only.');
   const deps: AppDeps = {
     store: createDrizzleStore(db),
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? testClock ?? systemClock,
+    testClock,
     randomBytes: webRandomBytes,
-    hasher: options.hasher ?? createArgon2Hasher(),
+    hasher: options.hasher ?? withForeignVerifiers(createArgon2Hasher(), [pbkdf2Verifier()]),
     keys: await createKeyRing(master.key),
     settings: config.settings,
     version: KEYFOB_VERSION,
-    revision: 'keyfob',
+    revision: options.revision ?? 'keyfob-node',
     log: config.logRequests ? log : (line) => (line.startsWith('error') ? log(line) : undefined),
-    clientAddress: (c) => {
-      try {
-        return getConnInfo(c).remote.address ?? null;
-      } catch {
-        return null;
-      }
-    },
+    clientAddress: options.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? null),
     bodyLimitBytes: config.bodyLimitBytes,
   };
 

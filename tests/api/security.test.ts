@@ -38,7 +38,7 @@ describe('encrypted password', () => {
     // Dead once the key is regenerated.
     await k.call(KEY, { method: 'PUT', auth: { apiKey } });
     expect((await k.call(VERSION, { auth: { basic: ['dana', reply.text] } })).status).toBe(401);
-    k.clock.advance(2_000); // that stale secret counted as a failed sign-in: wait out its delay
+    await k.advance(2_000); // that stale secret counted as a failed sign-in: wait out its delay
   });
 
   it('is refused to a session token or the encrypted password itself', async () => {
@@ -59,9 +59,9 @@ describe('encrypted password', () => {
     expect(changed.status).toBe(200);
     expect(changed.text).toMatch(/successfully/);
     expect((await k.call(VERSION, { auth: { basic: ['dana', encrypted] } })).status).toBe(401);
-    k.clock.advance(2_000); // each failure raises a delay: wait it out before the next attempt
+    await k.advance(2_000); // each failure raises a delay: wait it out before the next attempt
     expect((await k.call(VERSION, { auth: { basic: ['dana', 'dana-Password-1'] } })).status).toBe(401);
-    k.clock.advance(4_000);
+    await k.advance(4_000);
     expect((await k.call(VERSION, { auth: { basic: ['dana', 'dana-Password-2'] } })).status).toBe(200);
     expect((await k.call(VERSION, { auth: { apiKey } })).status).toBe(200);
     const fresh = (await k.call(ENCRYPTED, { auth: { basic: ['dana', 'dana-Password-2'] } })).text;
@@ -91,7 +91,7 @@ describe('change password', () => {
     const wrongOld = await change(erin, { userName: 'erin', oldPassword: 'nope-nope-nope', newPassword1: 'erin-Password-9', newPassword2: 'erin-Password-9' });
     expect(wrongOld.status).toBe(403);
     expect(wrongOld.json.errors[0].message).toMatch(/old password/);
-    k.clock.advance(2_000); // a wrong old password counts as a failed sign-in
+    await k.advance(2_000); // a wrong old password counts as a failed sign-in
     expect((await change(erin, { userName: 'erin', newPassword1: 'erin-Password-9', newPassword2: 'erin-Password-9' })).status).toBe(400);
   });
 
@@ -106,7 +106,7 @@ describe('change password', () => {
 
   it('keeps the current session and ends the others when users change their own', async () => {
     const signIn = () => k.call('/api/v1/session', { method: 'POST', json: { username: 'erin', password: 'erin-Password-1' } });
-    k.clock.advance(120_000);
+    await k.advance(120_000);
     const current = (await signIn()).json.token;
     const other = (await signIn()).json.token;
     const reply = await change({ bearer: current }, { userName: 'erin', oldPassword: 'erin-Password-1', newPassword1: 'erin-Password-2', newPassword2: 'erin-Password-2' });

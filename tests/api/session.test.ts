@@ -30,7 +30,7 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
     const wrong = await k.call('/api/v1/session', { method: 'POST', json: { username: 'nia', password: 'nope-nope-nope' } });
     expect(wrong.status).toBe(401);
     expect(wrong.json.errors[0].code).toBe('BAD_CREDENTIALS');
-    k.clock.advance(2000);
+    await k.advance(2000);
   });
 
   it('generates, reveals, masks, regenerates and revokes the key', async () => {
@@ -47,7 +47,7 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
     expect(profile.text).not.toContain(apiKey);
 
     await k.call('/artifactory/api/system/version', { auth: { apiKey } });
-    expect((await k.call('/api/v1/profile', { auth: bearer })).json.apiKey.lastUsedAt).toBe(new Date(k.clock.now()).toISOString());
+    expect((await k.call('/api/v1/profile', { auth: bearer })).json.apiKey.lastUsedAt).toBe(new Date(k.now()).toISOString());
 
     expect((await k.call('/api/v1/profile/apiKey', { auth: bearer })).json.apiKey).toBe(apiKey);
     const regenerated = await k.call('/api/v1/profile/apiKey', { method: 'PUT', auth: bearer });
@@ -85,10 +85,10 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
 
     const unlocked = await k.call('/api/v1/session/unlock', { method: 'POST', auth: bearer, json: { password: 'nia-Password-1' } });
     expect(unlocked.status).toBe(200);
-    expect(unlocked.json.unlockedUntil).toBe(new Date(k.clock.now() + 5 * 60_000).toISOString());
+    expect(unlocked.json.unlockedUntil).toBe(new Date(k.now() + 5 * 60_000).toISOString());
     expect((await k.call('/api/v1/profile/apiKey', { auth: bearer })).status).toBe(200);
 
-    k.clock.advance(5 * 60_000 + 1);
+    await k.advance(5 * 60_000 + 1);
     expect((await k.call('/api/v1/profile/apiKey', { auth: bearer })).json.errors[0].code).toBe('UNLOCK_REQUIRED');
     expect((await k.call('/api/v1/profile', { auth: bearer })).json).toMatchObject({ unlocked: false, unlockedUntil: null });
   });
@@ -114,11 +114,11 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
   it('expires idle sessions, keeps used ones alive, and signs out', async () => {
     const token = await signIn();
     const bearer = { bearer: token };
-    k.clock.advance(50 * 60_000);
+    await k.advance(50 * 60_000);
     expect((await k.call('/api/v1/profile', { auth: bearer })).status).toBe(200); // use extends the idle expiry
-    k.clock.advance(50 * 60_000);
+    await k.advance(50 * 60_000);
     expect((await k.call('/api/v1/profile', { auth: bearer })).status).toBe(200);
-    k.clock.advance(61 * 60_000);
+    await k.advance(61 * 60_000);
     const expired = await k.call('/api/v1/profile', { auth: bearer });
     expect(expired.status).toBe(401);
     expect(expired.json.errors[0].code).toBe('SESSION_EXPIRED');

@@ -1,33 +1,34 @@
 /**
- * A real Keyfob for tests: a fresh libSQL file in a temporary folder, the real Node wiring, and an HTTP
- * server on 127.0.0.1. The clock can be moved, so delays and expiries are tested without waiting.
+ * A real Keyfob for tests: a fresh database in a temporary folder and an HTTP server on 127.0.0.1.
+ *
+ * `KEYFOB_TEST_RUNTIME` picks the runtime, so the same suite runs on each (`npm run test:runtimes`):
+ * - unset: Node, in this process (the real Node wiring, served by @hono/node-server);
+ * - `node`, `bun`, `deno`: the runtime's own entry as a child process, on a libSQL file;
+ * - `workerd`: the Worker under `wrangler dev`, on workerd's local D1.
+ * The server's clock is frozen and moved by the test (in process directly, otherwise through the
+ * KEYFOB_TEST_CLOCK route), so delays and expiries are tested without waiting.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { serve } from '@hono/node-server';
 import { createClient } from '@libsql/client';
 import { loadConfig, type Env } from '../../api/config';
-import { bootNode, type BootedKeyfob } from '../../api/node/boot';
+import { bootNode } from '../../api/node/boot';
+import { createAdjustableClock, TEST_CLOCK_PATH } from '../../api/testing/testClock';
+import { REPO_ROOT } from './process';
 
 export const ADMIN = { name: 'admin', password: 'admin-Password-1' };
 
-export class TestClock {
-  constructor(public current = Date.now()) {}
-  now = () => this.current;
-  advance(ms: number) {
-    this.current += ms;
-  }
-}
+export type TestRuntime = 'node-inprocess' | 'node' | 'bun' | 'deno' | 'workerd';
+export const TEST_RUNTIME = (process.env.KEYFOB_TEST_RUNTIME || 'node-inprocess') as TestRuntime;
 
-export type Auth =
-  | { basic: [string, string] }
-  | { apiKey: string }
-  | { bearer: string }
-  | { raw: string }
-  | undefined;
+export type Auth = { basic: [string, string] } | { apiKey: string } | { bearer: string } | { raw: string } | undefined;
 
 export interface CallOptions {
   method?: string;
@@ -73,40 +74,49 @@ export async function call(url: string, path: string, options: CallOptions = {})
 
 export interface RunningKeyfob {
   url: string;
-  dir: string;
-  dbPath: string;
-  logs: string[];
-  clock: TestClock;
-  keyfob: BootedKeyfob;
+  runtime: TestRuntime;
+  /** The server's (frozen) time. */
+  now(): number;
+  /** Moves the server's clock forward. */
+  advance(ms: number): Promise<void>;
   call(path: string, options?: CallOptions): Promise<Reply>;
   /** Creates an internal user through the admin API. */
   createUser(name: string, password: string, fields?: Record<string, unknown>): Promise<void>;
-  /** Runs SQL on the database file through a second, independent libSQL connection. */
+  /** Runs SQL on the server's database file through a second, independent connection. */
   sql(statement: string, args?: (string | number | null)[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
+interface Started {
+  url: string;
+  dbPath: string;
+  /** In process: the clock itself; otherwise moved through the test route. */
+  setClock(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
-  const dir = mkdtempSync(join(tmpdir(), 'keyfob-test-'));
-  const dbPath = join(dir, 'keyfob.db');
-  const clock = new TestClock();
-  const logs: string[] = [];
-  const config = loadConfig({ KEYFOB_DATA_DIR: dir, KEYFOB_ADMIN_PASSWORD: ADMIN.password, ...env });
-  const keyfob = await bootNode(config, { clock, log: (line) => logs.push(line) });
-  const server = serve({ fetch: keyfob.app.fetch, hostname: '127.0.0.1', port: 0 });
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const inspector = createClient({ url: `file:${dbPath}` });
-  const running: RunningKeyfob = {
-    url,
-    dir,
-    dbPath,
-    logs,
-    clock,
-    keyfob,
-    call: (path, options) => call(url, path, options),
+  const dir = mkdtempSync(join(tmpdir(), `keyfob-${TEST_RUNTIME}-`));
+  const fullEnv: Record<string, string> = { KEYFOB_ADMIN_PASSWORD: ADMIN.password, KEYFOB_LOG_REQUESTS: 'false', ...(env as Record<string, string>) };
+  const started = TEST_RUNTIME === 'node-inprocess'
+    ? await startInProcess(dir, fullEnv)
+    : TEST_RUNTIME === 'workerd'
+      ? await startWorkerd(dir, fullEnv)
+      : await startEntry(TEST_RUNTIME, dir, fullEnv);
+  let now = Date.now();
+  await started.setClock(now);
+  const inspector = createClient({ url: `file:${started.dbPath}` });
+  return {
+    url: started.url,
+    runtime: TEST_RUNTIME,
+    now: () => now,
+    async advance(ms) {
+      now += ms;
+      await started.setClock(now);
+    },
+    call: (path, options) => call(started.url, path, options),
     async createUser(name, password, fields = {}) {
-      const reply = await call(url, `/artifactory/api/security/users/${encodeURIComponent(name)}`, {
+      const reply = await call(started.url, `/artifactory/api/security/users/${encodeURIComponent(name)}`, {
         method: 'PUT',
         auth: { basic: [ADMIN.name, ADMIN.password] },
         json: { email: `${name}@example.com`, password, ...fields },
@@ -119,12 +129,117 @@ export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
     },
     async close() {
       inspector.close();
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startInProcess(dir: string, env: Record<string, string>): Promise<Started> {
+  const clock = createAdjustableClock();
+  const keyfob = await bootNode(loadConfig({ KEYFOB_DATA_DIR: dir, ...env }), { clock, log: () => {} });
+  const server = serve({ fetch: keyfob.app.fetch, hostname: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    dbPath: join(dir, 'keyfob.db'),
+    setClock: async (ms) => clock.set(ms),
+    async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as import('node:http').Server).closeAllConnections?.();
       await closed;
       await keyfob.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
-  return running;
+}
+
+const setRemoteClock = (url: string) => async (ms: number) => {
+  const reply = await call(url, TEST_CLOCK_PATH, { method: 'POST', json: { set: ms } });
+  if (reply.json?.now !== ms) throw new Error(`the server's test clock did not move: ${reply.status} ${reply.text}`);
+};
+
+function entryCommand(runtime: 'node' | 'bun' | 'deno'): [string, string[]] {
+  const bin = (name: string) => join(REPO_ROOT, 'node_modules', '.bin', name);
+  if (runtime === 'bun') return [bin('bun'), ['api/bun.ts']];
+  if (runtime === 'deno') return [bin('deno'), ['run', '--allow-all', '--sloppy-imports', '--quiet', 'api/deno.ts']];
+  return [process.execPath, ['--import', 'tsx', 'api/node.ts']];
+}
+
+function collect(child: ChildProcess): () => string {
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return () => output;
+}
+
+async function waitFor<T>(what: string, output: () => string, check: () => Promise<T | null> | T | null, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not come up in ${ms} ms:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function stopChild(child: ChildProcess, group = false): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  const exited = once(child, 'exit').then(() => undefined);
+  if (group && child.pid) process.kill(-child.pid, 'SIGTERM');
+  else child.kill('SIGTERM');
+  return exited;
+}
+
+async function startEntry(runtime: 'node' | 'bun' | 'deno', dir: string, env: Record<string, string>): Promise<Started> {
+  const [command, args] = entryCommand(runtime);
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: '0', KEYFOB_DATA_DIR: dir, KEYFOB_TEST_CLOCK: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  const url = await waitFor(`Keyfob on ${runtime}`, output, () => {
+    if (child.exitCode !== null) throw new Error(`Keyfob on ${runtime} exited:\n${output()}`);
+    return /Keyfob listening on (http:\/\/\S+)/.exec(output())?.[1] ?? null;
+  });
+  return { url, dbPath: join(dir, 'keyfob.db'), setClock: setRemoteClock(url), stop: () => stopChild(child) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The Worker under `wrangler dev` (workerd), with its D1 migrated by `wrangler d1 migrations apply`. */
+async function startWorkerd(dir: string, env: Record<string, string>): Promise<Started> {
+  const wrangler = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
+  const persist = join(dir, 'state');
+  // Offline: no metrics, and no fetch of Cloudflare's Request.cf object.
+  const wranglerEnv = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+  await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'keyfob', '--local', '--persist-to', persist], { cwd: REPO_ROOT, env: wranglerEnv });
+  const port = await freePort();
+  const vars = { ...env, KEYFOB_MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'), KEYFOB_TEST_CLOCK: '1' };
+  const child = spawn(
+    wrangler,
+    ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--show-interactive-dev-session=false',
+      '--inspector-port', String(await freePort()), ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
+    { cwd: REPO_ROOT, env: wranglerEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  const output = collect(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('Keyfob on workerd', output, async () => {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output()}`);
+    try {
+      return (await fetch(`${url}/artifactory/api/system/ping`)).ok ? true : null;
+    } catch {
+      return null;
+    }
+  });
+  const d1Dir = join(persist, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const dbFile = readdirSync(d1Dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
+  if (!dbFile) throw new Error(`no local D1 database in ${d1Dir}`);
+  return { url, dbPath: join(d1Dir, dbFile), setClock: setRemoteClock(url), stop: () => stopChild(child, true) };
 }

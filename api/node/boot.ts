@@ -13,7 +13,7 @@ import { createApp } from '../app';
 import { ConfigError, type Config } from '../config';
 import { createKeyRing } from '../crypto/keyring';
 import { createClient } from '@libsql/client';
-import { libsqlDatabase } from '../db/libsql';
+import { FILE_BUSY_TIMEOUT_MS, libsqlDatabase } from '../db/libsql';
 import { createDrizzleStore } from '../db/store';
 import type { AppDeps } from '../deps';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
@@ -59,7 +59,8 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     : loadOrCreateMasterKeyFile(config.dataDir);
 
   if (config.databaseUrl.startsWith('file:')) ensureFileDatabaseDir(config.databaseUrl);
-  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  // A busy timeout for files other processes may write too (see FILE_BUSY_TIMEOUT_MS).
+  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken, timeout: FILE_BUSY_TIMEOUT_MS });
   const db = libsqlDatabase(client);
   try {
     if (config.databaseUrl.startsWith('file:')) await client.execute('PRAGMA journal_mode=WAL');

@@ -1,18 +1,32 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 
+// KEYFOB_E2E=1 builds the variant the end-to-end tests load: host permission for 127.0.0.1 granted at
+// install (a test cannot click Chrome's permission prompt) and a separate output folder.
+const e2e = process.env.KEYFOB_E2E === '1';
+
 // The extension's sources live in extension/ (entrypoints/ for WXT, lib/ for logic);
 // auto-imports are off so every name says where it comes from.
 export default defineConfig({
   srcDir: 'extension',
+  outDir: e2e ? '.output/e2e' : '.output',
   imports: false,
-  manifest: {
+  manifestVersion: 3,
+  manifest: ({ browser }) => ({
     name: 'Keyfob',
     description: 'Your Keyfob API key and encrypted password, one click away.',
-    permissions: ['storage'],
+    permissions: ['storage', 'alarms', 'clipboardWrite', 'clipboardRead', ...(browser === 'firefox' ? [] : ['offscreen'])],
+    // Nothing broad at install: the popup asks for the one origin of the user's Keyfob server.
+    optional_host_permissions: ['http://*/*', 'https://*/*'],
+    ...(e2e ? { host_permissions: ['http://127.0.0.1/*'] } : {}),
     content_security_policy: {
-      extension_pages: "script-src 'self'; object-src 'self'",
+      extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'; frame-ancestors 'none'",
     },
-  },
+    commands: {
+      _execute_action: { suggested_key: { default: 'Alt+Shift+K' }, description: 'Open Keyfob' },
+    },
+    action: { default_title: 'Keyfob' },
+    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'keyfob@keyfob.dev', strict_min_version: '128.0' } } } : {}),
+  }),
   vite: () => ({ plugins: [preact()] }),
 });

@@ -1,8 +1,6 @@
 import { render } from 'preact';
+import { browserPopupDeps } from '../../lib/popupDeps';
+import { Popup } from './Popup';
+import './style.css';
 
-// Placeholder until the popup issue: proves the build pipeline (WXT + Preact) works.
-function Popup() {
-  return <main><h1>Keyfob</h1><p>The popup is coming soon.</p></main>;
-}
-
-render(<Popup />, document.getElementById('app')!);
+render(<Popup deps={browserPopupDeps} />, document.getElementById('app')!);

@@ -1,0 +1,299 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { InputHTMLAttributes, JSX } from 'preact';
+import { browser } from 'wxt/browser';
+import type { ApiKeySummary, ProfileReply } from '../../../shared/schemas';
+import { describeError, KeyfobError } from '../../lib/api';
+import { sha256Hex } from '../../lib/clipboard';
+import { sendMessage } from '../../lib/messaging';
+import { connect, lock, openPopup, recover, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
+
+type SetView = (view: View) => void;
+
+function relative(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'never';
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [['day', 86_400], ['hour', 3_600], ['minute', 60]];
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  return 'just now';
+}
+
+function Field(props: { label: string; name: string; type?: 'text' | 'password' | 'url'; value?: string; autoComplete?: string; autoFocus?: boolean }) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <input {...({ name: props.name, type: props.type ?? 'text', value: props.value, autoComplete: props.autoComplete, autoFocus: props.autoFocus } as InputHTMLAttributes)} required spellcheck={false} />
+    </label>
+  );
+}
+
+function Alert(props: { error?: string; notice?: string }) {
+  if (props.error) return <p class="alert error" role="alert">{props.error}</p>;
+  if (props.notice) return <p class="alert notice" role="status">{props.notice}</p>;
+  return null;
+}
+
+/** A form whose submit runs `action` with its fields, disabling itself meanwhile. */
+function ActionForm(props: { label: string; action: (fields: Record<string, string>) => Promise<void>; children: JSX.Element | JSX.Element[] }) {
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(event.currentTarget as HTMLFormElement)) as Record<string, string>;
+    setBusy(true);
+    try {
+      await props.action(fields);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={onSubmit} aria-busy={busy}>
+      {props.children}
+      <button type="submit" class="primary" disabled={busy}>{busy ? `${props.label}…` : props.label}</button>
+    </form>
+  );
+}
+
+function Header(props: { title: string; subtitle?: string; children?: JSX.Element | JSX.Element[] | false }) {
+  return (
+    <header>
+      <div>
+        <h1>{props.title}</h1>
+        {props.subtitle && <p class="muted">{props.subtitle}</p>}
+      </div>
+      <div class="actions">{props.children}</div>
+    </header>
+  );
+}
+
+const openSettings = () => browser.runtime.openOptionsPage();
+
+interface SecretProps {
+  label: string;
+  id: string;
+  masked: string;
+  reveal: () => Promise<string>;
+  clearSeconds: number;
+  onError: (error: unknown) => void;
+  onStatus: (text: string) => void;
+}
+
+/** A secret shown masked, with View (toggle) and Copy. The clear value lives only in this component. */
+function Secret(props: SecretProps) {
+  const [value, setValue] = useState<string | null>(null);
+  const [shown, setShown] = useState(false);
+  const get = async (): Promise<string> => {
+    if (value !== null) return value;
+    const revealed = await props.reveal();
+    setValue(revealed);
+    return revealed;
+  };
+  const toggle = async () => {
+    try {
+      if (!shown) await get();
+      setShown(!shown);
+    } catch (error) {
+      props.onError(error);
+    }
+  };
+  const copy = async () => {
+    try {
+      const secret = await get();
+      await navigator.clipboard.writeText(secret);
+      await sendMessage('clipboard:schedule-clear', { sha256: await sha256Hex(secret), delayMs: props.clearSeconds * 1000 });
+      props.onStatus(`Copied, clears in ${props.clearSeconds} s`);
+    } catch (error) {
+      props.onError(error);
+    }
+  };
+  return (
+    <div class="secret">
+      <span class="label" id={`${props.id}-label`}>{props.label}</span>
+      <div class="row">
+        <code id={props.id} aria-labelledby={`${props.id}-label`} class={shown ? 'clear' : ''}>{shown && value ? value : props.masked}</code>
+        <button type="button" class="icon" onClick={toggle} aria-pressed={shown} aria-label={`${shown ? 'Hide' : 'View'} ${props.label}`} title={shown ? 'Hide' : 'View'}>
+          {shown ? '◉' : '◎'}
+        </button>
+        <button type="button" class="icon" onClick={copy} aria-label={`Copy ${props.label}`} title="Copy">⧉</button>
+      </div>
+    </div>
+  );
+}
+
+/** Asks before a destructive action; focus starts on Cancel. */
+function Confirm(props: { text: string; confirm: string; onConfirm: () => void; onCancel: () => void }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancel.current?.focus(), []);
+  return (
+    <div class="confirm" role="alertdialog" aria-label={props.confirm} aria-describedby="confirm-text">
+      <p id="confirm-text">{props.text}</p>
+      <div class="row">
+        <button type="button" ref={cancel} onClick={props.onCancel}>Cancel</button>
+        <button type="button" class="danger" onClick={props.onConfirm}>{props.confirm}</button>
+      </div>
+    </div>
+  );
+}
+
+function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: Extract<View, { name: 'unlocked' }>; setView: SetView; clearSeconds: number; onStatus: (s: string) => void }) {
+  const { deps, view, setView } = props;
+  const [asking, setAsking] = useState<'regenerate' | 'revoke' | null>(null);
+  const [fresh, setFresh] = useState<{ apiKey: string; summary: ApiKeySummary } | null>(null);
+  const client = async () => deps.client(view.serverUrl, await deps.token());
+  const onError = async (error: unknown) => setView(await recover(deps, view, error));
+  const run = async (action: () => Promise<void>, status: string) => {
+    setAsking(null);
+    try {
+      await action();
+      await deps.touch();
+      props.onStatus(status);
+    } catch (error) {
+      if (error instanceof KeyfobError && error.code === 'CONFLICT') return setView({ ...view, profile: await (await client()).profile() });
+      await onError(error);
+    }
+  };
+  const withKey = (revealed: { apiKey: string; summary: ApiKeySummary }) => {
+    setFresh(revealed);
+    setView({ ...view, profile: { ...view.profile, apiKey: revealed.summary } });
+  };
+  const summary = fresh?.summary ?? props.summary;
+
+  if (!summary) {
+    return (
+      <section aria-labelledby="api-key-heading">
+        <h2 id="api-key-heading">API key</h2>
+        <p class="muted">You have no API key. Scripts use it in the X-JFrog-Art-Api header or as a Basic password.</p>
+        <button type="button" class="primary" onClick={() => run(async () => withKey(await (await client()).generateApiKey()), 'API key generated')}>Generate API key</button>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="api-key-heading">
+      <h2 id="api-key-heading" class="sr-only">API key</h2>
+      <Secret
+        key={summary.createdAt}
+        label="API key"
+        id="api-key"
+        masked={summary.masked}
+        reveal={async () => (fresh && fresh.summary.createdAt === summary.createdAt ? fresh.apiKey : (await (await client()).revealApiKey()).apiKey)}
+        clearSeconds={props.clearSeconds}
+        onError={onError}
+        onStatus={props.onStatus}
+      />
+      <p class="muted small">Created {relative(summary.createdAt)} · last used {relative(summary.lastUsedAt)}</p>
+      {summary.needsRegeneration && <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>}
+      {asking === 'regenerate' && (
+        <Confirm text="Regenerate your API key? Scripts using the current key stop working at once." confirm="Regenerate" onCancel={() => setAsking(null)}
+          onConfirm={() => run(async () => withKey(await (await client()).regenerateApiKey()), 'New API key made; the old one no longer works')} />
+      )}
+      {asking === 'revoke' && (
+        <Confirm text="Revoke your API key? Scripts using it stop working at once." confirm="Revoke" onCancel={() => setAsking(null)}
+          onConfirm={() => run(async () => { setFresh(null); setView({ ...view, profile: await (await client()).revokeApiKey() }); }, 'API key revoked')} />
+      )}
+      {!asking && (
+        <div class="row">
+          <button type="button" onClick={() => setAsking('regenerate')}>Regenerate</button>
+          <button type="button" class="danger-outline" onClick={() => setAsking('revoke')}>Revoke</button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: PopupDeps; setView: SetView; clearSeconds: number }) {
+  const { view, deps, setView } = props;
+  const profile: ProfileReply = view.profile;
+  const [status, setStatus] = useState('');
+  const onError = async (error: unknown) => setView(await recover(deps, view, error));
+  return (
+    <>
+      <Header title={profile.name} subtitle={`${profile.email ?? 'no email'} · ${profile.realm}`}>
+        <button type="button" onClick={async () => setView(await lock(deps, view))} aria-label="Lock Keyfob" title="Lock">Lock</button>
+        <button type="button" class="icon" onClick={openSettings} aria-label="Settings" title="Settings">⚙</button>
+      </Header>
+      <Alert error={view.error} />
+      <ApiKey summary={profile.apiKey} deps={deps} view={view} setView={setView} clearSeconds={props.clearSeconds} onStatus={setStatus} />
+      {profile.canChangePassword && (
+        <section aria-labelledby="ep-heading">
+          <h2 id="ep-heading" class="sr-only">Encrypted password</h2>
+          <Secret label="Encrypted password" id="encrypted-password" masked="AP••••••••••••" clearSeconds={props.clearSeconds} onError={onError} onStatus={setStatus}
+            reveal={async () => (await deps.client(view.serverUrl, await deps.token())).revealEncryptedPassword()} />
+        </section>
+      )}
+      <p class="status" role="status" aria-live="polite">{status}</p>
+      <footer>
+        <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>Sign out</button>
+      </footer>
+    </>
+  );
+}
+
+function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeconds: number }) {
+  const { view, setView, deps } = props;
+  switch (view.name) {
+    case 'loading':
+      return <p class="muted" aria-busy="true">Loading…</p>;
+    case 'setup':
+      return (
+        <>
+          <Header title="Connect to Keyfob" subtitle="Where does your Keyfob server run?" />
+          <Alert error={view.error} />
+          <ActionForm label="Connect" action={async ({ serverUrl }) => setView(await connect(deps, serverUrl ?? ''))}>
+            <Field label="Server address" name="serverUrl" type="url" value={view.serverUrl} autoComplete="url" autoFocus />
+          </ActionForm>
+        </>
+      );
+    case 'sign-in':
+      return (
+        <>
+          <Header title="Sign in" subtitle={view.serverUrl}>
+            <button type="button" class="link" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>Change server</button>
+          </Header>
+          <Alert error={view.error} notice={view.notice} />
+          <ActionForm label="Sign in" action={async ({ username, password }) => setView(await signIn(deps, view.serverUrl, username ?? '', password ?? ''))}>
+            <Field label="User name" name="username" autoComplete="username" autoFocus />
+            <Field label="Password" name="password" type="password" autoComplete="current-password" />
+          </ActionForm>
+        </>
+      );
+    case 'locked':
+      return (
+        <>
+          <Header title="Locked" subtitle={`Signed in as ${view.profile.name}`}>
+            <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>Sign out</button>
+          </Header>
+          <Alert error={view.error} />
+          <ActionForm label="Unlock" action={async ({ password }) => setView(await unlock(deps, view, password ?? ''))}>
+            <Field label="Password" name="password" type="password" autoComplete="current-password" autoFocus />
+          </ActionForm>
+        </>
+      );
+    case 'unreachable':
+      return (
+        <>
+          <Header title="Keyfob is out of reach" subtitle={view.serverUrl} />
+          <Alert error={view.error} />
+          <div class="row">
+            <button type="button" class="primary" onClick={async () => setView(await openPopup(deps))}>Try again</button>
+            <button type="button" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>Change server</button>
+          </div>
+        </>
+      );
+    case 'unlocked':
+      return <Unlocked view={view} deps={deps} setView={setView} clearSeconds={props.clearSeconds} />;
+  }
+}
+
+export function Popup(props: { deps: PopupDeps }) {
+  const [view, setView] = useState<View>({ name: 'loading' });
+  const [clearSeconds, setClearSeconds] = useState(30);
+  useEffect(() => {
+    props.deps.settings().then((s) => setClearSeconds(s.clipboardClearSeconds));
+    openPopup(props.deps).then(setView, (error) => setView({ name: 'unreachable', serverUrl: '', error: describeError(error).message }));
+  }, []);
+  return (
+    <div class="popup" data-view={view.name}>
+      <Views view={view} setView={setView} deps={props.deps} clearSeconds={clearSeconds} />
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The popup's client for Keyfob's /api/v1 calls. Every failure becomes a KeyfobError with a code the
+ * popup turns into a plain message; nothing here logs, and no secret goes into an error.
+ */
+import { readError, type ErrorCode } from '../../shared/errors';
+import type { ProfileReply, RevealedApiKey, SessionReply } from '../../shared/schemas';
+
+/** Codes the server sends, plus the ones only a client can see. */
+export type ClientErrorCode = ErrorCode | 'UNREACHABLE' | 'NOT_KEYFOB';
+
+export class KeyfobError extends Error {
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface KeyfobClient {
+  ping(): Promise<void>;
+  signIn(username: string, password: string): Promise<SessionReply>;
+  signOut(): Promise<void>;
+  profile(): Promise<ProfileReply>;
+  unlock(password: string): Promise<ProfileReply>;
+  lock(): Promise<ProfileReply>;
+  revealApiKey(): Promise<RevealedApiKey>;
+  generateApiKey(): Promise<RevealedApiKey>;
+  regenerateApiKey(): Promise<RevealedApiKey>;
+  revokeApiKey(): Promise<ProfileReply>;
+  revealEncryptedPassword(): Promise<string>;
+}
+
+export function createKeyfobClient(serverUrl: string, token: string | null, fetchImpl: typeof fetch = fetch): KeyfobClient {
+  const base = serverUrl.replace(/\/+$/, '');
+
+  async function request<T>(method: string, path: string, body?: unknown, parse: 'json' | 'text' = 'json'): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetchImpl(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw new KeyfobError('UNREACHABLE', `Can't reach Keyfob at ${base}`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not Keyfob's error shape */
+      }
+      const error = readError(parsed);
+      if (!error) throw new KeyfobError('NOT_KEYFOB', `${base} answered ${response.status}, which is not a Keyfob answer`);
+      const retryAfter = Number(response.headers.get('retry-after')) || undefined;
+      throw new KeyfobError((error.code as ErrorCode | undefined) ?? 'BAD_REQUEST', error.message, retryAfter);
+    }
+    if (parse === 'text') return text as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new KeyfobError('NOT_KEYFOB', `${base} did not answer like a Keyfob server`);
+    }
+  }
+
+  return {
+    async ping() {
+      const answer = await request<string>('GET', '/artifactory/api/system/ping', undefined, 'text');
+      if (answer.trim() !== 'OK') throw new KeyfobError('NOT_KEYFOB', `${base} did not answer like a Keyfob server`);
+    },
+    signIn: (username, password) => request('POST', '/api/v1/session', { username, password }),
+    signOut: () => request('DELETE', '/api/v1/session'),
+    profile: () => request('GET', '/api/v1/profile'),
+    unlock: async (password) => (await request<{ profile: ProfileReply }>('POST', '/api/v1/session/unlock', { password })).profile,
+    lock: async () => (await request<{ profile: ProfileReply }>('POST', '/api/v1/session/lock')).profile,
+    revealApiKey: () => request('GET', '/api/v1/profile/apiKey'),
+    generateApiKey: () => request('POST', '/api/v1/profile/apiKey'),
+    regenerateApiKey: () => request('PUT', '/api/v1/profile/apiKey'),
+    revokeApiKey: () => request('DELETE', '/api/v1/profile/apiKey'),
+    revealEncryptedPassword: async () =>
+      (await request<{ encryptedPassword: string }>('GET', '/api/v1/profile/encryptedPassword')).encryptedPassword,
+  };
+}
+
+/** What to tell the user, and what they can do next. Never raw JSON, never a blank popup. */
+export function describeError(error: unknown): { message: string; next: 'retry' | 'sign-in' | 'unlock' | 'setup' | 'wait' | 'ask-admin' | 'none' } {
+  if (!(error instanceof KeyfobError)) return { message: 'Something went wrong. Try again.', next: 'retry' };
+  switch (error.code) {
+    case 'UNREACHABLE':
+      return { message: `${error.message}. Is the server running? Check the address in Settings.`, next: 'retry' };
+    case 'NOT_KEYFOB':
+      return { message: `${error.message}. Check the server address.`, next: 'setup' };
+    case 'BAD_CREDENTIALS':
+      return { message: 'Wrong user name or password.', next: 'none' };
+    case 'THROTTLED':
+      return { message: `Too many failed attempts. Try again in ${error.retryAfterSeconds ?? 'a few'} seconds.`, next: 'wait' };
+    case 'USER_LOCKED':
+      return { message: 'Your account is locked after too many failed sign-ins. Ask your Keyfob administrator to unlock it.', next: 'ask-admin' };
+    case 'SESSION_EXPIRED':
+    case 'UNAUTHENTICATED':
+      return { message: 'Your session has ended. Sign in again.', next: 'sign-in' };
+    case 'UNLOCK_REQUIRED':
+      return { message: 'Keyfob locked itself. Enter your password to unlock.', next: 'unlock' };
+    case 'PASSWORD_EXPIRED':
+      return { message: 'Your password has expired. Change it in Keyfob, then sign in.', next: 'sign-in' };
+    case 'NOT_FOUND':
+      return { message: error.message, next: 'none' };
+    case 'CONFLICT':
+      return { message: 'You already have an API key (made elsewhere). Showing it now.', next: 'retry' };
+    default:
+      return { message: error.message || 'Something went wrong. Try again.', next: 'retry' };
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The popup's states and the transitions between them, apart from any rendering so they can be tested
+ * directly. Revealed secrets are not part of this state: the view keeps them in memory only.
+ */
+import type { ProfileReply } from '../../shared/schemas';
+import { idleExpired } from './autolock';
+import { describeError, KeyfobError, type KeyfobClient } from './api';
+import type { Settings } from './storage';
+
+export type View =
+  | { name: 'loading' }
+  | { name: 'setup'; serverUrl: string; error?: string }
+  | { name: 'sign-in'; serverUrl: string; error?: string; notice?: string }
+  | { name: 'locked'; serverUrl: string; profile: ProfileReply; error?: string }
+  | { name: 'unlocked'; serverUrl: string; profile: ProfileReply; error?: string }
+  | { name: 'unreachable'; serverUrl: string; error: string };
+
+export interface PopupDeps {
+  settings(): Promise<Settings>;
+  saveServerUrl(url: string): Promise<void>;
+  token(): Promise<string | null>;
+  saveToken(token: string | null): Promise<void>;
+  lastActivity(): Promise<number | null>;
+  /** Records activity (and restarts the background's auto-lock timer). */
+  touch(): Promise<void>;
+  client(serverUrl: string, token: string | null): KeyfobClient;
+  /** Asks for host permission for this origin; true when granted (or already held). */
+  requestOrigin(origin: string): Promise<boolean>;
+  now(): number;
+}
+
+export const DEFAULT_SETUP_URL = 'http://127.0.0.1:8787';
+
+/** A server address as the user typed it, normalised to an origin; null when it is not http(s). */
+export function normaliseServerUrl(input: string): string | null {
+  try {
+    const url = new URL(input.trim().includes('://') ? input.trim() : `http://${input.trim()}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+function profileView(serverUrl: string, profile: ProfileReply): View {
+  return profile.unlocked ? { name: 'unlocked', serverUrl, profile } : { name: 'locked', serverUrl, profile };
+}
+
+/** Turns a failure into the view that lets the user go on from it. */
+export async function recover(deps: PopupDeps, current: View, error: unknown): Promise<View> {
+  const { message, next } = describeError(error);
+  const serverUrl = 'serverUrl' in current ? current.serverUrl : DEFAULT_SETUP_URL;
+  if (next === 'sign-in') {
+    await deps.saveToken(null);
+    return { name: 'sign-in', serverUrl, notice: message };
+  }
+  if (next === 'setup') return { name: 'setup', serverUrl, error: message };
+  if (next === 'unlock' && (current.name === 'unlocked' || current.name === 'locked')) {
+    return { name: 'locked', serverUrl, profile: { ...current.profile, unlocked: false }, error: message };
+  }
+  if (error instanceof KeyfobError && error.code === 'UNREACHABLE' && current.name !== 'sign-in' && current.name !== 'setup') {
+    return { name: 'unreachable', serverUrl, error: message };
+  }
+  return { ...current, error: message } as View;
+}
+
+/** What the popup shows when it opens. */
+export async function openPopup(deps: PopupDeps): Promise<View> {
+  const settings = await deps.settings();
+  if (!settings.serverUrl) return { name: 'setup', serverUrl: DEFAULT_SETUP_URL };
+  const serverUrl = settings.serverUrl;
+  const token = await deps.token();
+  if (!token) return { name: 'sign-in', serverUrl };
+  const client = deps.client(serverUrl, token);
+  try {
+    // Idle too long since the last use: lock before showing anything (the background alarm may not have fired yet).
+    const profile = idleExpired(await deps.lastActivity(), settings.autoLock, deps.now()) ? await client.lock() : await client.profile();
+    if (profile.unlocked) await deps.touch();
+    return profileView(serverUrl, profile);
+  } catch (error) {
+    return recover(deps, { name: 'sign-in', serverUrl }, error);
+  }
+}
+
+export async function connect(deps: PopupDeps, input: string): Promise<View> {
+  const serverUrl = normaliseServerUrl(input);
+  if (!serverUrl) return { name: 'setup', serverUrl: input, error: 'Enter the address of your Keyfob server, like http://127.0.0.1:8787.' };
+  if (!(await deps.requestOrigin(serverUrl))) {
+    return { name: 'setup', serverUrl, error: `Keyfob needs permission to reach ${serverUrl}. Allow it to continue.` };
+  }
+  try {
+    await deps.client(serverUrl, null).ping();
+  } catch (error) {
+    return { name: 'setup', serverUrl, error: describeError(error).message };
+  }
+  await deps.saveServerUrl(serverUrl);
+  await deps.saveToken(null);
+  return { name: 'sign-in', serverUrl };
+}
+
+export async function signIn(deps: PopupDeps, serverUrl: string, username: string, password: string): Promise<View> {
+  if (!username.trim() || !password) return { name: 'sign-in', serverUrl, error: 'Enter your user name and password.' };
+  try {
+    const session = await deps.client(serverUrl, null).signIn(username.trim(), password);
+    await deps.saveToken(session.token);
+    await deps.touch();
+    return profileView(serverUrl, session.profile);
+  } catch (error) {
+    return recover(deps, { name: 'sign-in', serverUrl }, error);
+  }
+}
+
+export async function unlock(deps: PopupDeps, view: Extract<View, { name: 'locked' }>, password: string): Promise<View> {
+  if (!password) return { ...view, error: 'Enter your password.' };
+  try {
+    const profile = await deps.client(view.serverUrl, await deps.token()).unlock(password);
+    await deps.touch();
+    return profileView(view.serverUrl, profile);
+  } catch (error) {
+    return recover(deps, view, error);
+  }
+}
+
+export async function lock(deps: PopupDeps, view: Extract<View, { name: 'unlocked' }>): Promise<View> {
+  try {
+    return profileView(view.serverUrl, await deps.client(view.serverUrl, await deps.token()).lock());
+  } catch (error) {
+    return recover(deps, view, error);
+  }
+}
+
+export async function signOut(deps: PopupDeps, serverUrl: string): Promise<View> {
+  const token = await deps.token();
+  await deps.saveToken(null);
+  // Best effort: the token is forgotten here whether or not the server could be told.
+  if (token) await deps.client(serverUrl, token).signOut().catch(() => undefined);
+  return { name: 'sign-in', serverUrl, notice: 'Signed out.' };
+}

@@ -1,0 +1,43 @@
+/**
+ * Everything the extension keeps, in one place. Settings live in `local`; the session token only in
+ * `session` (memory, cleared when the browser closes, and reachable only from the extension's trusted
+ * contexts). Nothing secret is ever written to `local`.
+ */
+import { storage } from 'wxt/utils/storage';
+
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+export const DEFAULT_CLIPBOARD_CLEAR_SECONDS = 30;
+export const AUTO_LOCK_CHOICES = ['1', '5', '15', '60', 'restart'] as const;
+export type AutoLock = (typeof AUTO_LOCK_CHOICES)[number];
+export const DEFAULT_AUTO_LOCK: AutoLock = '5';
+
+export const serverUrlItem = storage.defineItem<string | null>('local:serverUrl', { fallback: null });
+export const clipboardClearSecondsItem = storage.defineItem<number>('local:clipboardClearSeconds', {
+  fallback: DEFAULT_CLIPBOARD_CLEAR_SECONDS,
+});
+export const autoLockItem = storage.defineItem<AutoLock>('local:autoLock', { fallback: DEFAULT_AUTO_LOCK });
+
+/** The bearer token of the signed-in session: session storage only. */
+export const sessionTokenItem = storage.defineItem<string | null>('session:token', { fallback: null });
+/** When the user last did something in Keyfob, for auto-lock. */
+export const lastActivityItem = storage.defineItem<number | null>('session:lastActivity', { fallback: null });
+
+export interface Settings {
+  serverUrl: string | null;
+  clipboardClearSeconds: number;
+  autoLock: AutoLock;
+}
+
+export async function readSettings(): Promise<Settings> {
+  const [serverUrl, clipboardClearSeconds, autoLock] = await Promise.all([
+    serverUrlItem.getValue(),
+    clipboardClearSecondsItem.getValue(),
+    autoLockItem.getValue(),
+  ]);
+  return { serverUrl, clipboardClearSeconds, autoLock };
+}
+
+/** Keeps session storage away from content scripts (Chrome's default, said explicitly; Firefox has no such call). */
+export async function restrictSessionStorage(browserApi: { storage: { session?: { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> } } }) {
+  await browserApi.storage.session?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+}

@@ -21,6 +21,7 @@ const SECURITY_HEADERS = [
   ['x-content-type-options', 'nosniff'],
   ['x-frame-options', 'DENY'],
 ] as const;
+const BEARER_CHALLENGE = 'Bearer realm="Keyfob"';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -59,6 +60,12 @@ export function createApp(deps: AppDeps) {
 
   if (deps.testClock) app.route('/', testClockRoutes(deps.testClock));
   for (const group of [systemRoutes, apiKeyRoutes, securityRoutes, userRoutes]) app.route('/artifactory/api', group(deps));
+  // The extension calls these with fetch(): a Basic challenge would make the browser raise its own
+  // login prompt (and the fetch wait on it), so Keyfob's own calls challenge for Bearer instead.
+  app.use('/api/v1/*', async function bearerChallenge(c, next) {
+    await next();
+    if (c.res.status === 401) c.res.headers.set('www-authenticate', BEARER_CHALLENGE);
+  });
   for (const group of [sessionRoutes, profileRoutes]) app.route('/api/v1', group(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-JFrog-Art-Api' });

@@ -135,3 +135,18 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
     expect((await k.call('/artifactory/api/security/apiKey', { method: 'PUT', auth: bearer })).json.apiKey).toMatch(API_KEY_PATTERN);
   });
 });
+
+describe('challenges', () => {
+  it('asks browsers for a Bearer token on /api/v1 (a Basic challenge would raise a login prompt), and scripts for Basic on /artifactory', async () => {
+    const k = await startKeyfob();
+    try {
+      const v1 = await k.call('/api/v1/session', { method: 'POST', json: { username: 'nobody', password: 'nope' } });
+      expect(v1.status).toBe(401);
+      expect(v1.headers.get('www-authenticate')).toBe('Bearer realm="Keyfob"');
+      expect((await k.call('/api/v1/profile')).headers.get('www-authenticate')).toBe('Bearer realm="Keyfob"');
+      expect((await k.call('/artifactory/api/system/version')).headers.get('www-authenticate')).toBe('Basic realm="Artifactory Realm"');
+    } finally {
+      await k.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import type { ApiKeySummary, ProfileReply } from '../../../shared/schemas';
 import { describeError, KeyfobError } from '../../lib/api';
 import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
+import { CopyIcon, EyeIcon, EyeOffIcon, GearIcon } from './icons';
 import { connect, lock, openPopup, recover, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
 
 type SetView = (view: View) => void;
@@ -112,9 +113,9 @@ function Secret(props: SecretProps) {
       <div class="row">
         <code id={props.id} aria-labelledby={`${props.id}-label`} class={shown ? 'clear' : ''}>{shown && value ? value : props.masked}</code>
         <button type="button" class="icon" onClick={toggle} aria-pressed={shown} aria-label={`${shown ? 'Hide' : 'View'} ${props.label}`} title={shown ? 'Hide' : 'View'}>
-          {shown ? '◉' : '◎'}
+          {shown ? <EyeOffIcon /> : <EyeIcon />}
         </button>
-        <button type="button" class="icon" onClick={copy} aria-label={`Copy ${props.label}`} title="Copy">⧉</button>
+        <button type="button" class="icon" onClick={copy} aria-label={`Copy ${props.label}`} title="Copy"><CopyIcon /></button>
       </div>
     </div>
   );
@@ -152,7 +153,10 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
       await onError(error);
     }
   };
+  // Each new key remounts its Secret, so nothing of the old key (shown, cached) carries over.
+  const [generation, setGeneration] = useState(0);
   const withKey = (revealed: { apiKey: string; summary: ApiKeySummary }) => {
+    setGeneration((g) => g + 1);
     setFresh(revealed);
     setView({ ...view, profile: { ...view.profile, apiKey: revealed.summary } });
   };
@@ -171,16 +175,16 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
     <section aria-labelledby="api-key-heading">
       <h2 id="api-key-heading" class="sr-only">API key</h2>
       <Secret
-        key={summary.createdAt}
+        key={generation}
         label="API key"
         id="api-key"
         masked={summary.masked}
-        reveal={async () => (fresh && fresh.summary.createdAt === summary.createdAt ? fresh.apiKey : (await (await client()).revealApiKey()).apiKey)}
+        reveal={async () => fresh?.apiKey ?? (await (await client()).revealApiKey()).apiKey}
         clearSeconds={props.clearSeconds}
         onError={onError}
         onStatus={props.onStatus}
       />
-      <p class="muted small">Created {relative(summary.createdAt)} · last used {relative(summary.lastUsedAt)}</p>
+      <p class="muted small">Created {relative(summary.createdAt)} · Last used {relative(summary.lastUsedAt)}</p>
       {summary.needsRegeneration && <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>}
       {asking === 'regenerate' && (
         <Confirm text="Regenerate your API key? Scripts using the current key stop working at once." confirm="Regenerate" onCancel={() => setAsking(null)}
@@ -188,7 +192,7 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
       )}
       {asking === 'revoke' && (
         <Confirm text="Revoke your API key? Scripts using it stop working at once." confirm="Revoke" onCancel={() => setAsking(null)}
-          onConfirm={() => run(async () => { setFresh(null); setView({ ...view, profile: await (await client()).revokeApiKey() }); }, 'API key revoked')} />
+          onConfirm={() => run(async () => { setFresh(null); setGeneration((g) => g + 1); setView({ ...view, profile: await (await client()).revokeApiKey() }); }, 'API key revoked')} />
       )}
       {!asking && (
         <div class="row">
@@ -209,7 +213,7 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
     <>
       <Header title={profile.name} subtitle={`${profile.email ?? 'no email'} · ${profile.realm}`}>
         <button type="button" onClick={async () => setView(await lock(deps, view))} aria-label="Lock Keyfob" title="Lock">Lock</button>
-        <button type="button" class="icon" onClick={openSettings} aria-label="Settings" title="Settings">⚙</button>
+        <button type="button" class="icon" onClick={openSettings} aria-label="Settings" title="Settings"><GearIcon /></button>
       </Header>
       <Alert error={view.error} />
       <ApiKey summary={profile.apiKey} deps={deps} view={view} setView={setView} clearSeconds={props.clearSeconds} onStatus={setStatus} />

@@ -1,0 +1,211 @@
+/**
+ * The toolbar popup end to end: the extension as built, in Debian's Chromium, against a real Keyfob
+ * started on a fresh database. Steps run in order, as a user would take them.
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY_PATTERN, ENCRYPTED_PASSWORD_PATTERN } from '../../shared/formats';
+import { launchWithExtension, readClipboard, screenshot, waitForView, type ExtensionBrowser } from '../helpers/browser';
+import { startKeyfob, type RunningKeyfob } from '../helpers/keyfob';
+
+/** The extension's storage as seen from its service worker, where these snippets run. */
+declare const chrome: { storage: Record<'local' | 'session', { get(keys: null): Promise<object>; set(items: object): Promise<void> }> };
+
+const PASSWORD = 'vera-Password-1';
+const VERSION = '/artifactory/api/system/version';
+
+describe('toolbar popup', () => {
+  let k: RunningKeyfob;
+  let ext: ExtensionBrowser;
+  let popup: Page;
+  let apiKey = '';
+
+  const text = (selector: string) => popup.$eval(selector, (el) => el.textContent ?? '');
+  /** Clicks the button with this accessible name (headings can share a name with a button). */
+  const click = (accessibleName: string) => popup.locator(`::-p-aria([name="${accessibleName}"][role="button"])`).click();
+  const status = async () => (await text('.status')).trim();
+  const alertText = () => popup.waitForSelector('.alert.error, .alert.notice').then((el) => el!.evaluate((e) => e.textContent ?? ''));
+  const revealApiKey = async () => {
+    await click('View API key');
+    await popup.waitForFunction(() => /^AKCp[A-Za-z0-9]{69}$/.test(document.querySelector('#api-key')?.textContent ?? ''), { polling: 100 });
+    const value = await text('#api-key');
+    await click('Hide API key');
+    return value;
+  };
+  /** Reads the clipboard until `done` says so or the time is up; returns what it last read. */
+  const clipboardWithin = async (ms: number, done: (text: string) => boolean) => {
+    const deadline = Date.now() + ms;
+    let text = await readClipboard(popup);
+    while (!done(text) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      text = await readClipboard(popup);
+    }
+    return text;
+  };
+  const keyStatus = (key: string) => k.call(VERSION, { auth: { apiKey: key } }).then((r) => r.status);
+
+  beforeAll(async () => {
+    k = await startKeyfob();
+    await k.createUser('vera', PASSWORD);
+    ext = await launchWithExtension();
+    // A short clipboard delay, so the test sees it cleared.
+    await ext.worker.evaluate(() => chrome.storage.local.set({ clipboardClearSeconds: 2 }));
+    popup = await ext.openPopup();
+  }, 60_000);
+  afterAll(async () => {
+    await ext?.close();
+    await k?.close().catch(() => undefined);
+  });
+
+  it('asks for the server on first run, then signs in (a wrong password is said plainly)', async () => {
+    await waitForView(popup, 'setup');
+    expect(await popup.$eval('input[name=serverUrl]', (el) => (el as HTMLInputElement).value)).toBe('http://127.0.0.1:8787');
+    await screenshot(popup, 'setup');
+    await popup.locator('input[name=serverUrl]').fill(k.url);
+    await click('Connect');
+    await waitForView(popup, 'sign-in');
+
+    await popup.locator('::-p-aria(User name)').fill('vera');
+    await popup.locator('::-p-aria(Password)').fill('not-the-password');
+    await click('Sign in');
+    expect(await alertText()).toBe('Wrong user name or password.');
+    await screenshot(popup, 'sign-in-error');
+    await k.advance(2_000); // past the failure delay
+
+    await popup.locator('::-p-aria(Password)').fill(PASSWORD);
+    await click('Sign in');
+    await waitForView(popup, 'unlocked');
+    expect(await text('header')).toContain('vera');
+    expect(await text('header')).toContain('vera@example.com · internal');
+  });
+
+  it('generates a key, shows it masked, and reveals it on View', async () => {
+    await click('Generate API key');
+    await popup.waitForSelector('#api-key');
+    const masked = await text('#api-key');
+    expect(masked).toMatch(/^AKCp••••••••[A-Za-z0-9]{4}$/);
+    apiKey = await revealApiKey();
+    expect(apiKey).toMatch(API_KEY_PATTERN);
+    expect(masked.endsWith(apiKey.slice(-4))).toBe(true);
+    expect(await text('#api-key')).toBe(masked); // hidden again
+    expect(await keyStatus(apiKey)).toBe(200);
+    await screenshot(popup, 'unlocked');
+  });
+
+  it('copies, says so, and clears the clipboard after the delay, also with the popup closed', async () => {
+    await click('Copy API key');
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent === 'Copied, clears in 2 s', { polling: 100 });
+    expect(await readClipboard(popup)).toBe(apiKey);
+    await popup.close(); // the clearing must not depend on the popup
+    popup = await ext.openPopup();
+    await waitForView(popup, 'unlocked');
+    expect(await clipboardWithin(6_000, (text) => text === '')).toBe('');
+  });
+
+  it('leaves alone what the user copied since', async () => {
+    await click('Copy API key');
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('Copied'), { polling: 100 });
+    await popup.evaluate(() => navigator.clipboard.writeText('something of my own'));
+    await new Promise((resolve) => setTimeout(resolve, 3_500)); // past the 2 s at which Keyfob looks
+    expect(await readClipboard(popup)).toBe('something of my own');
+  });
+
+  it('reveals the encrypted password, the same the REST call gives', async () => {
+    await click('View Encrypted password');
+    await popup.waitForFunction(() => (document.querySelector('#encrypted-password')?.textContent ?? '').startsWith('AP1'), { polling: 100 });
+    const shown = await text('#encrypted-password');
+    expect(shown).toMatch(ENCRYPTED_PASSWORD_PATTERN);
+    expect(shown).toBe((await k.call('/artifactory/api/security/encryptedPassword', { auth: { basic: ['vera', PASSWORD] } })).text);
+    await click('Hide Encrypted password');
+  });
+
+  it('regenerates after confirmation: the old key gets 401, the new one works', async () => {
+    await click('Regenerate');
+    await popup.waitForSelector('[role=alertdialog]');
+    expect(await popup.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await screenshot(popup, 'confirm-regenerate');
+    await popup.locator('[role=alertdialog] ::-p-aria([name="Regenerate"][role="button"])').click();
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('New API key'), { polling: 100 });
+    const newKey = await revealApiKey();
+    expect(newKey).not.toBe(apiKey);
+    expect(await keyStatus(apiKey)).toBe(401);
+    expect(await keyStatus(newKey)).toBe(200);
+    apiKey = newKey;
+  });
+
+  it('revokes after confirmation, then offers Generate', async () => {
+    await click('Revoke');
+    await popup.locator('[role=alertdialog] ::-p-aria([name="Revoke"][role="button"])').click();
+    await popup.locator('::-p-aria([name="Generate API key"][role="button"])').wait();
+    expect(await keyStatus(apiKey)).toBe(401);
+  });
+
+  it('says plainly when the key was revoked elsewhere', async () => {
+    await click('Generate API key');
+    await popup.waitForSelector('#api-key');
+    await k.call('/artifactory/api/security/apiKey', { method: 'DELETE', auth: { basic: ['vera', PASSWORD] } });
+    await popup.reload();
+    await waitForView(popup, 'unlocked');
+    await popup.locator('::-p-aria([name="Generate API key"][role="button"])').wait();
+  });
+
+  it('locks, refuses a wrong password, and unlocks', async () => {
+    await click('Lock Keyfob');
+    await waitForView(popup, 'locked');
+    expect(await popup.$('#api-key')).toBeNull();
+    await screenshot(popup, 'locked');
+    await popup.locator('::-p-aria(Password)').fill('wrong-password');
+    await click('Unlock');
+    expect(await alertText()).toBe('Wrong user name or password.');
+    await k.advance(2_000);
+    await popup.locator('::-p-aria(Password)').fill(PASSWORD);
+    await click('Unlock');
+    await waitForView(popup, 'unlocked');
+  });
+
+  it('locks by itself after the idle time', async () => {
+    // Five minutes (the default) since the last use: the popup locks before it shows anything.
+    await ext.worker.evaluate(() => chrome.storage.session.set({ lastActivity: Date.now() - 6 * 60_000 }));
+    await popup.reload();
+    await waitForView(popup, 'locked');
+  });
+
+  it('keeps the session token out of local storage', async () => {
+    const local = JSON.stringify(await ext.worker.evaluate(() => chrome.storage.local.get(null)));
+    const session = JSON.stringify(await ext.worker.evaluate(() => chrome.storage.session.get(null)));
+    expect(session).toMatch(/kfs_/);
+    expect(local).not.toMatch(/kfs_|AKCp|AP1/);
+  });
+
+  it('opens as the real toolbar popup from any tab, chrome:// pages included', async () => {
+    const tab = await ext.browser.newPage();
+    await tab.goto('chrome://version');
+    await tab.bringToFront();
+    const [extension] = [...(await ext.browser.extensions()).values()];
+    const before = new Set(ext.browser.targets());
+    await tab.triggerExtensionAction(extension!);
+    const target = await ext.browser.waitForTarget((t) => !before.has(t) && t.url() === `chrome-extension://${ext.extensionId}/popup.html`, { timeout: 10_000 });
+    const toolbarPopup = (await target.asPage())!;
+    await toolbarPopup.waitForSelector('.popup[data-view="unlocked"], .popup[data-view="locked"]');
+    await tab.close();
+    await popup.bringToFront();
+  });
+
+  it('signs out', async () => {
+    await click('Sign out');
+    await waitForView(popup, 'sign-in');
+    expect(await alertText()).toBe('Signed out.');
+  });
+
+  it('says the server is out of reach, with a way forward', async () => {
+    await popup.locator('::-p-aria(Password)').fill(PASSWORD);
+    await popup.locator('::-p-aria(User name)').fill('vera');
+    await click('Sign in');
+    await waitForView(popup, 'unlocked');
+    await k.close();
+    await popup.reload();
+    await waitForView(popup, 'sign-in');
+    expect(await alertText()).toMatch(/^Can't reach Keyfob at http:\/\/127\.0\.0\.1:\d+\. Is the server running\?/);
+    await screenshot(popup, 'unreachable');
+  });
+});

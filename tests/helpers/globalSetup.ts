@@ -1,0 +1,13 @@
+/** Builds the extension variant the end-to-end tests load, once per run (not for the other-runtime runs). */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from './process';
+
+export default function setup() {
+  if (process.env.KEYFOB_TEST_RUNTIME) return;
+  execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, KEYFOB_E2E: '1' },
+    stdio: 'ignore',
+  });
+}

@@ -90,6 +90,11 @@ describe('toolbar popup', () => {
     expect(await text('#api-key')).toBe(masked); // hidden again
     expect(await keyStatus(apiKey)).toBe(200);
     await screenshot(popup, 'unlocked');
+    // Light and dark follow the system.
+    await popup.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    expect(await popup.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(30, 31, 34)');
+    await screenshot(popup, 'unlocked-dark');
+    await popup.emulateMediaFeatures([]);
   });
 
   it('copies, says so, and clears the clipboard after the delay, also with the popup closed', async () => {

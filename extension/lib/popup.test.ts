@@ -1,0 +1,134 @@
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN, startKeyfob, type RunningKeyfob } from '../../tests/helpers/keyfob';
+import { createKeyfobClient } from './api';
+import { idleExpired } from './autolock';
+import { clearIfUnchanged, sha256Hex, type ClipboardIo } from './clipboard';
+import { connect, normaliseServerUrl, openPopup, recover, signIn, signOut, unlock, type PopupDeps } from './popup';
+import { lastActivityItem, readSettings, serverUrlItem, sessionTokenItem } from './storage';
+
+/** The popup's dependencies with WXT's fake browser storage and the real client, against a real server. */
+function deps(now = () => Date.now()): PopupDeps {
+  return {
+    settings: readSettings,
+    saveServerUrl: (url) => serverUrlItem.setValue(url),
+    token: () => sessionTokenItem.getValue(),
+    saveToken: (token) => sessionTokenItem.setValue(token),
+    lastActivity: () => lastActivityItem.getValue(),
+    touch: () => lastActivityItem.setValue(now()),
+    client: (serverUrl, token) => createKeyfobClient(serverUrl, token),
+    requestOrigin: async () => true,
+    now,
+  };
+}
+
+describe('popup state', () => {
+  let k: RunningKeyfob;
+  beforeAll(async () => {
+    k = await startKeyfob();
+    await k.createUser('wes', 'wes-Password-1');
+  });
+  afterAll(() => k.close());
+  beforeEach(() => fakeBrowser.reset());
+
+  it('starts at setup with the default address, and refuses addresses that are not http(s)', async () => {
+    expect(await openPopup(deps())).toEqual({ name: 'setup', serverUrl: 'http://127.0.0.1:8787' });
+    expect((await connect(deps(), 'ftp://example.com')).name).toBe('setup');
+    expect(normaliseServerUrl('127.0.0.1:8787/')).toBe('http://127.0.0.1:8787');
+    expect(normaliseServerUrl('https://keyfob.example.com/some/path')).toBe('https://keyfob.example.com');
+    expect(normaliseServerUrl('javascript:alert(1)')).toBeNull();
+  });
+
+  it('says when the server cannot be reached, or is not Keyfob', async () => {
+    const down = await connect(deps(), 'http://127.0.0.1:9');
+    expect(down).toMatchObject({ name: 'setup', error: expect.stringMatching(/^Can't reach Keyfob at http:\/\/127\.0\.0\.1:9/) });
+    expect(await serverUrlItem.getValue()).toBeNull();
+    const refused = await connect({ ...deps(), requestOrigin: async () => false }, k.url);
+    expect(refused).toMatchObject({ name: 'setup', error: expect.stringMatching(/needs permission/) });
+  });
+
+  it('connects, signs in, and keeps the token in session storage only', async () => {
+    expect(await connect(deps(), k.url)).toEqual({ name: 'sign-in', serverUrl: k.url });
+    expect(await serverUrlItem.getValue()).toBe(k.url);
+    const wrong = await signIn(deps(), k.url, 'wes', 'wrong-password');
+    expect(wrong).toMatchObject({ name: 'sign-in', error: 'Wrong user name or password.' });
+    await k.advance(2_000);
+    const view = await signIn(deps(), k.url, 'wes', 'wes-Password-1');
+    expect(view).toMatchObject({ name: 'unlocked', profile: { name: 'wes', unlocked: true } });
+    expect(await fakeBrowser.storage.session.get(null)).toMatchObject({ token: expect.stringMatching(/^kfs_/) });
+    expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toMatch(/kfs_/);
+    expect(await openPopup(deps())).toMatchObject({ name: 'unlocked' });
+  });
+
+  it('locks when opened after the idle time, and unlocks with the password', async () => {
+    await connect(deps(), k.url);
+    await signIn(deps(), k.url, 'wes', 'wes-Password-1');
+    await lastActivityItem.setValue(Date.now() - 6 * 60_000);
+    const locked = await openPopup(deps());
+    expect(locked).toMatchObject({ name: 'locked', profile: { unlocked: false } });
+    if (locked.name !== 'locked') throw new Error('not locked');
+    expect(await unlock(deps(), locked, '')).toMatchObject({ name: 'locked', error: 'Enter your password.' });
+    expect(await unlock(deps(), locked, 'wes-Password-1')).toMatchObject({ name: 'unlocked' });
+  });
+
+  it('goes back to sign-in, with a plain reason, when the session has ended elsewhere', async () => {
+    await connect(deps(), k.url);
+    await signIn(deps(), k.url, 'wes', 'wes-Password-1');
+    const token = (await sessionTokenItem.getValue())!;
+    await createKeyfobClient(k.url, token).signOut();
+    expect(await openPopup(deps())).toEqual({ name: 'sign-in', serverUrl: k.url, notice: 'Your session has ended. Sign in again.' });
+    expect(await sessionTokenItem.getValue()).toBeNull();
+  });
+
+  it('reports a locked account with whom to ask', async () => {
+    await k.call('/artifactory/api/security/userLockPolicy', { method: 'PUT', auth: { basic: [ADMIN.name, ADMIN.password] }, json: { enabled: true, loginAttempts: 1 } });
+    await k.advance(60_000);
+    await signIn(deps(), k.url, 'wes', 'wrong-password');
+    await k.advance(60_000);
+    const view = await signIn(deps(), k.url, 'wes', 'wes-Password-1');
+    expect(view).toMatchObject({ name: 'sign-in', error: expect.stringMatching(/locked.*administrator/) });
+    await k.call('/artifactory/api/security/unlockAllUsers', { method: 'POST', auth: { basic: [ADMIN.name, ADMIN.password] } });
+    await k.call('/artifactory/api/security/userLockPolicy', { method: 'PUT', auth: { basic: [ADMIN.name, ADMIN.password] }, json: { enabled: false, loginAttempts: 5 } });
+  });
+
+  it('signs out, forgetting the token even when the server is gone', async () => {
+    await sessionTokenItem.setValue('kfs_whatever');
+    expect(await signOut(deps(), 'http://127.0.0.1:9')).toEqual({ name: 'sign-in', serverUrl: 'http://127.0.0.1:9', notice: 'Signed out.' });
+    expect(await sessionTokenItem.getValue()).toBeNull();
+  });
+
+  it('shows an unreachable server as such once signed in', async () => {
+    const view = await recover(deps(), { name: 'unlocked', serverUrl: 'http://127.0.0.1:9', profile: {} as never }, await createKeyfobClient('http://127.0.0.1:9', null).profile().catch((e) => e));
+    expect(view).toMatchObject({ name: 'unreachable', error: expect.stringMatching(/Can't reach Keyfob/) });
+  });
+});
+
+describe('auto-lock and clipboard rules', () => {
+  it('locks after the chosen idle time, never for "on browser restart"', () => {
+    expect(idleExpired(0, '1', 59_999)).toBe(false);
+    expect(idleExpired(0, '1', 60_000)).toBe(true);
+    expect(idleExpired(0, '60', 59 * 60_000)).toBe(false);
+    expect(idleExpired(0, 'restart', 10 ** 12)).toBe(false);
+    expect(idleExpired(null, '1', 10 ** 12)).toBe(false);
+  });
+
+  /** A clipboard in memory: Node has no system clipboard (the e2e test uses Chromium's). */
+  const memoryClipboard = (text: string | null) => {
+    const state = { text, readable: text !== null };
+    const io: ClipboardIo = { read: async () => (state.readable ? state.text : null), write: async (t) => void (state.text = t) };
+    return { state, io };
+  };
+
+  it('clears only what Keyfob copied, and clears anyway when it cannot look', async () => {
+    const secret = 'AKCpsecret';
+    const same = memoryClipboard(secret);
+    expect(await clearIfUnchanged(same.io, await sha256Hex(secret))).toBe('cleared');
+    expect(same.state.text).toBe('');
+    const changed = memoryClipboard('my own text');
+    expect(await clearIfUnchanged(changed.io, await sha256Hex(secret))).toBe('left-alone');
+    expect(changed.state.text).toBe('my own text');
+    const unreadable = memoryClipboard(null);
+    expect(await clearIfUnchanged(unreadable.io, await sha256Hex(secret))).toBe('cleared-unchecked');
+    expect(unreadable.state.text).toBe('');
+  });
+});

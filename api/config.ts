@@ -3,6 +3,7 @@
  * here touches the file system or the network, so every runtime's entry can use it.
  */
 import { parseMasterKey, MasterKeyError } from './crypto/keyring';
+import { CROSS_PROCESS_BOUND_MS, DEFAULT_CACHE_TTL_MS } from './domain/cache';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainSettings } from './domain/deps';
 
 export class ConfigError extends Error {}
@@ -20,6 +21,8 @@ export interface Config {
   settings: DomainSettings;
   bodyLimitBytes: number;
   logRequests: boolean;
+  /** How long a credential check may be served from memory (0 turns the caches off); bounds cross-process staleness. */
+  authCacheMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -87,5 +90,6 @@ export function loadConfig(env: Env): Config {
     },
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
+    authCacheMs: integer(env, 'KEYFOB_AUTH_CACHE_MS', DEFAULT_CACHE_TTL_MS, 0, CROSS_PROCESS_BOUND_MS),
   };
 }

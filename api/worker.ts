@@ -15,6 +15,7 @@ import * as schema from './db/schema';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { systemClock, webRandomBytes } from './domain/ports';
 import { bootstrapAdmin } from './domain/users';
+import { createPasswordCache, withReadCache } from './domain/cache';
 import { createAdjustableClock, testClockEnabled } from './testing/testClock';
 
 export interface WorkerEnv {
@@ -38,7 +39,9 @@ async function buildApp(env: WorkerEnv): Promise<App> {
     : libsqlDatabase(createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }));
   const testClock = testClockEnabled(env) ? createAdjustableClock() : undefined;
   const deps = {
-    store: createDrizzleStore(db),
+    // Isolates come and go, so the cache is per isolate; the 1 s bound holds across them as across processes.
+    store: withReadCache(createDrizzleStore(db), { ttlMs: config.authCacheMs }),
+    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes) : undefined,
     clock: testClock ?? systemClock,
     testClock,
     randomBytes: webRandomBytes,

@@ -52,6 +52,15 @@ export async function verifyUserPassword(
 ): Promise<Result<UserRecord>> {
   const nameKey = userNameKey(username);
   const user = await deps.store.findUserByNameKey(nameKey);
+  const cacheKey = deps.passwordCache?.keyFor(nameKey, password);
+  if (user && cacheKey && deps.passwordCache!.verified(cacheKey, user)) {
+    // This very password was verified against the user's current hash: no argon2, and no throttle
+    // (a correct password is not a guess). The lock still applies, and success clears failures as ever.
+    const locked = await lockedFailure(deps, user);
+    if (locked) return locked;
+    if (await deps.store.findLoginFailure(nameKey)) await deps.store.clearLoginFailures(nameKey);
+    return ok(user);
+  }
   const attempt = await guardedPasswordAttempt(deps, ctx, nameKey, user, async () => {
     if (!user?.passwordHash || user.internalPasswordDisabled) {
       dummyHash ??= deps.hasher.hash('keyfob-timing-equaliser');
@@ -62,13 +71,15 @@ export async function verifyUserPassword(
   });
   if (!attempt.ok) return attempt;
   const known = user as UserRecord;
+  let verified = known;
   if (known.passwordHash && deps.hasher.needsRehash(known.passwordHash)) {
     // The hashing parameters changed since this hash was made: upgrade it while we hold the password.
     const passwordHash = await deps.hasher.hash(password);
     await deps.store.updateUser(known.id, { passwordHash }, []);
-    return ok({ ...known, passwordHash });
+    verified = { ...known, passwordHash };
   }
-  return ok(known);
+  if (cacheKey) deps.passwordCache!.remember(cacheKey, verified);
+  return ok(verified);
 }
 
 async function lockedFailure(deps: DomainDeps, user: UserRecord): Promise<Result<never> | null> {

@@ -1,4 +1,5 @@
 import type { KeyRing } from '../crypto/keyring';
+import type { PasswordCache } from './cache';
 import type { AuditEvent, AuditType, Clock, PasswordHasher, RandomBytes, Store, UserRecord } from './ports';
 
 export interface DomainSettings {
@@ -24,6 +25,8 @@ export interface DomainDeps {
   hasher: PasswordHasher;
   keys: KeyRing;
   settings: DomainSettings;
+  /** Verified passwords, so a script sending its clear password with every request skips argon2. */
+  passwordCache?: PasswordCache;
 }
 
 /** Who asked, for the audit trail. */

@@ -18,6 +18,7 @@ import { createDrizzleStore } from '../db/store';
 import type { AppDeps } from '../deps';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
 import { bootstrapAdmin } from '../domain/users';
+import { createPasswordCache, withReadCache } from '../domain/cache';
 import { createArgon2Hasher } from './argon2';
 import { withForeignVerifiers } from '../crypto/hashers';
 import { pbkdf2Verifier } from '../crypto/pbkdf2';
@@ -74,7 +75,8 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
   const testClock = testClockEnabled(process.env) ? createAdjustableClock() : undefined;
   if (testClock) log('WARNING: KEYFOB_TEST_CLOCK=1: the clock is frozen and anyone may move it. Tests only.');
   const deps: AppDeps = {
-    store: createDrizzleStore(db),
+    store: withReadCache(createDrizzleStore(db), { ttlMs: config.authCacheMs }),
+    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes) : undefined,
     clock: options.clock ?? testClock ?? systemClock,
     testClock,
     randomBytes: webRandomBytes,

@@ -152,6 +152,7 @@ describe("Artifactory's API-key contract", () => {
   it('treats a key of an older format as good in the header but asks for regeneration as a Basic password', async () => {
     const apiKey = (await k.call(KEY, { method: 'PUT', auth: bob })).json.apiKey;
     await k.sql("update api_keys set format_version = 1 where user_id = (select id from users where name_key = 'bob')");
+    await k.settle();
     expect((await k.call(VERSION, { auth: { apiKey } })).status).toBe(200);
     const basic = await k.call(VERSION, { auth: { basic: ['bob', apiKey] } });
     expect(basic.status).toBe(401);

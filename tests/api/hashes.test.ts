@@ -26,6 +26,7 @@ describe('a password hashed on another runtime', () => {
   ])('signs in with a hash made by %s, and is rehashed to the runtime’s own format', async (_, makeHash) => {
     const foreign = await makeHash();
     await k.sql("update users set password_hash = ? where name_key = 'uma'", [foreign]);
+    await k.settle();
     const session = await k.call('/api/v1/session', { method: 'POST', json: { username: 'uma', password: 'uma-Password-2' } });
     expect(session.status).toBe(200);
     const now = await storedHash();

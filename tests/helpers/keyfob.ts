@@ -19,6 +19,7 @@ import { execFile } from 'node:child_process';
 import { serve } from '@hono/node-server';
 import { createClient } from '@libsql/client';
 import { loadConfig, type Env } from '../../api/config';
+import { CROSS_PROCESS_BOUND_MS } from '../../api/domain/cache';
 import { bootNode } from '../../api/node/boot';
 import { createAdjustableClock, TEST_CLOCK_PATH } from '../../api/testing/testClock';
 import { REPO_ROOT } from './process';
@@ -82,6 +83,8 @@ export interface RunningKeyfob {
   call(path: string, options?: CallOptions): Promise<Reply>;
   /** Creates an internal user through the admin API. */
   createUser(name: string, password: string, fields?: Record<string, unknown>): Promise<void>;
+  /** Waits until the server sees writes made behind its back (by `sql`): its caches keep entries at most 1 s. */
+  settle(): Promise<void>;
   /** Runs SQL on the server's database file through a second, independent connection. */
   sql(statement: string, args?: (string | number | null)[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -115,6 +118,7 @@ export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
       await started.setClock(now);
     },
     call: (path, options) => call(started.url, path, options),
+    settle: () => new Promise((resolve) => setTimeout(resolve, CROSS_PROCESS_BOUND_MS + 100)),
     async createUser(name, password, fields = {}) {
       const reply = await call(started.url, `/artifactory/api/security/users/${encodeURIComponent(name)}`, {
         method: 'PUT',

@@ -66,3 +66,47 @@ describe('two Node processes on one libSQL file', () => {
     for (const name of names) expect(listed).toContain(name);
   });
 });
+
+describe('two processes: passwords and sessions are refused across processes within the bound', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyfob-two-'));
+  let a: KeyfobProcess;
+  let b: KeyfobProcess;
+  const admin = { basic: ['admin', 'admin-Password-1'] as [string, string] };
+  beforeAll(async () => {
+    a = await startKeyfobProcess({ KEYFOB_DATA_DIR: dir, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1' });
+    b = await startKeyfobProcess({ KEYFOB_DATA_DIR: dir, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1' });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const msUntil = async (check: () => Promise<boolean>) => {
+    const started = performance.now();
+    while (performance.now() - started < 5_000) {
+      if (await check()) return performance.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return Infinity;
+  };
+
+  it('a password changed through one is refused by the other (whose check was cached)', async () => {
+    await call(a.url, '/artifactory/api/security/users/yan', { method: 'PUT', auth: admin, json: { email: 'y@example.com', password: 'yan-Password-1' } });
+    const yan = { basic: ['yan', 'yan-Password-1'] as [string, string] };
+    expect((await call(b.url, VERSION, { auth: yan })).status).toBe(200); // verified, now cached in B
+    const changed = await call(a.url, '/artifactory/api/security/users/authorization/changePassword', {
+      method: 'POST',
+      auth: yan,
+      json: { userName: 'yan', oldPassword: 'yan-Password-1', newPassword1: 'yan-Password-2', newPassword2: 'yan-Password-2' },
+    });
+    expect(changed.status).toBe(200);
+    expect(await msUntil(async () => (await call(b.url, VERSION, { auth: yan })).status === 401)).toBeLessThanOrEqual(MULTI_PROCESS_BOUND_MS);
+  });
+
+  it('a session ended through one is refused by the other', async () => {
+    const token = (await call(a.url, '/api/v1/session', { method: 'POST', json: { username: 'admin', password: 'admin-Password-1' } })).json.token;
+    expect((await call(b.url, '/api/v1/profile', { auth: { bearer: token } })).status).toBe(200);
+    expect((await call(a.url, '/api/v1/session', { method: 'DELETE', auth: { bearer: token } })).status).toBe(200);
+    expect(await msUntil(async () => (await call(b.url, '/api/v1/profile', { auth: { bearer: token } })).status === 401)).toBeLessThanOrEqual(MULTI_PROCESS_BOUND_MS);
+  });
+});

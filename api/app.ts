@@ -6,7 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestContext, type AppEnv } from './auth/credentials';
 import type { AppDeps } from './deps';
-import { errorResponse, createErrorHandler } from './http/errors';
+import { createErrorHandler, errorResponse, SECURITY_HEADERS } from './http/errors';
 import { apiKeyRoutes } from './routes/apiKey';
 import { renderDocsPage } from './routes/docs';
 import { profileRoutes } from './routes/profile';
@@ -16,11 +16,6 @@ import { systemRoutes } from './routes/system';
 import { userRoutes } from './routes/users';
 import { testClockRoutes } from './testing/testClock';
 
-const SECURITY_HEADERS = [
-  ['cache-control', 'no-store'],
-  ['x-content-type-options', 'nosniff'],
-  ['x-frame-options', 'DENY'],
-] as const;
 const BEARER_CHALLENGE = 'Bearer realm="Keyfob"';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -31,23 +26,29 @@ export function createApp(deps: AppDeps) {
   app.notFound(() => errorResponse('NOT_FOUND', 'No such resource'));
 
   app.use('*', async function keyfobRequest(c, next) {
-    const started = performance.now();
     c.set('requestContext', requestContext(c, deps.clientAddress));
+    // Set before the handler runs, so they are part of the response it makes: changing a response after
+    // the fact makes Node's adapter stream it (slow) and can lose its default content type on Bun.
+    // Error responses carry the same headers from errorResponse().
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
     await next();
-    // Secrets travel in these answers: no cache, no sniffing, no framing. Set on the response itself:
-    // c.header() after next() rebuilds the response from its body stream, losing its default content type.
-    for (const [name, value] of SECURITY_HEADERS) c.res.headers.set(name, value);
-    // The path only: query strings and headers never reach the log.
-    deps.log(`${c.req.method} ${new URL(c.req.url).pathname} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
   });
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => errorResponse('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`),
-    }),
-  );
+  if (deps.logRequests) {
+    app.use('*', async function requestLog(c, next) {
+      const started = performance.now();
+      await next();
+      // The path only: query strings and headers never reach the log.
+      deps.log(`${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`);
+    });
+  }
+
+  // Only where a body can come: reading c.req.raw on a GET makes the Node adapter build a whole Request.
+  const limitBody = bodyLimit({
+    maxSize: deps.bodyLimitBytes,
+    onError: () => errorResponse('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`),
+  });
+  app.use('*', (c, next) => (BODY_METHODS.has(c.req.method) ? limitBody(c, next) : next()));
 
   // Every body Keyfob reads is JSON; say so plainly rather than read a form as an empty object.
   app.use('*', async function jsonBodiesOnly(c, next) {

@@ -8,6 +8,8 @@ export interface AppDeps extends DomainDeps {
   revision: string;
   /** One line per event; never handed a secret. */
   log: (line: string) => void;
+  /** Whether to log a line per request. */
+  logRequests: boolean;
   /** The caller's address, from the runtime's connection info (or a trusted proxy header). */
   clientAddress: (c: Context) => string | null;
   /** Request bodies above this many bytes are refused with 413. */

@@ -51,6 +51,7 @@ async function buildApp(env: WorkerEnv): Promise<App> {
     version: '0.1.0',
     revision: 'keyfob-worker',
     log: (line: string) => console.log(line),
+    logRequests: config.logRequests,
     clientAddress: (c: { req: { header(name: string): string | undefined } }) => c.req.header('cf-connecting-ip') ?? null,
     bodyLimitBytes: config.bodyLimitBytes,
   };

@@ -103,3 +103,38 @@ describe('hashes cross runtimes', () => {
     expect(node.needsRehash(pbkdf2Hash)).toBe(true);
   }, 30_000);
 });
+
+describe('the same secrets on every runtime, and across versions', () => {
+  it('Node’s native HMAC and the portable one give the same lookup hashes and encrypted passwords', async () => {
+    const { createHmac } = await import('node:crypto');
+    const master = webRandomBytes(32);
+    const portable = await createKeyRing(master);
+    const native = await createKeyRing(master, (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()));
+    for (let i = 0; i < 50; i++) {
+      const key = generateApiKey(webRandomBytes);
+      expect(apiKeyLookupHash(native, key)).toBe(apiKeyLookupHash(portable, key));
+      const stamp = generatePasswordStamp(webRandomBytes);
+      expect(deriveEncryptedPassword(native, i, stamp)).toBe(deriveEncryptedPassword(portable, i, stamp));
+    }
+  });
+
+  it('encodes encrypted passwords exactly as the first version did (BigInt base62), so none changes on upgrade', async () => {
+    const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const bigintBase62 = (bytes: Uint8Array) => {
+      let n = BigInt('0x' + Buffer.from(bytes).toString('hex'));
+      let out = '';
+      while (n > 0n) {
+        out = alphabet[Number(n % 62n)] + out;
+        n /= 62n;
+      }
+      return out.padStart(43, '0');
+    };
+    const { createHmac } = await import('node:crypto');
+    const stamp = generatePasswordStamp(webRandomBytes);
+    for (let userId = 1; userId < 200; userId++) {
+      const mac = createHmac('sha256', ring.encryptedPasswordKey).update(`password:${userId}:${stamp}`).digest();
+      expect(deriveEncryptedPassword(ring, userId, stamp)).toBe(`AP1${bigintBase62(mac)}`);
+    }
+    expect(bigintBase62(new Uint8Array(32).fill(255))).toHaveLength(43);
+  });
+});

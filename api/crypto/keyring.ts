@@ -3,12 +3,21 @@
  * purpose label), so a leak of one derived value says nothing about the others or the master key.
  * Web Crypto only: runs on every runtime Keyfob supports.
  */
+import { hmac } from '@oslojs/crypto/hmac';
+import { SHA256 } from '@oslojs/crypto/sha2';
 import { decodeBase64, encodeBase64urlNoPadding, decodeBase64urlIgnorePadding } from '@oslojs/encoding';
 import type { RandomBytes } from '../domain/ports';
 
 export const MASTER_KEY_LENGTH = 32;
 
+/** HMAC-SHA256, synchronous: pure JS (@oslojs) everywhere, or the runtime's native one where it has it. */
+export type HmacSha256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
+
+export const portableHmacSha256: HmacSha256 = (key, message) => hmac(SHA256, key, message);
+
 export interface KeyRing {
+  /** The HMAC the lookup hash and the encrypted password are made with. */
+  hmac: HmacSha256;
   /** HMAC key for the API-key lookup hash. */
   lookupKey: Uint8Array;
   /** HMAC key the encrypted password is derived with. */
@@ -44,7 +53,7 @@ async function deriveBytes(master: CryptoKey, purpose: string): Promise<Uint8Arr
   return new Uint8Array(bits);
 }
 
-export async function createKeyRing(masterKey: Uint8Array): Promise<KeyRing> {
+export async function createKeyRing(masterKey: Uint8Array, hmacSha256: HmacSha256 = portableHmacSha256): Promise<KeyRing> {
   const master = await crypto.subtle.importKey('raw', new Uint8Array(masterKey), 'HKDF', false, ['deriveBits']);
   const [lookupKey, encryptedPasswordKey, sealBytes] = await Promise.all([
     deriveBytes(master, 'api-key-lookup/v1'),
@@ -52,7 +61,7 @@ export async function createKeyRing(masterKey: Uint8Array): Promise<KeyRing> {
     deriveBytes(master, 'seal/v1'),
   ]);
   const sealKey = await crypto.subtle.importKey('raw', new Uint8Array(sealBytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
-  return { lookupKey, encryptedPasswordKey, sealKey };
+  return { hmac: hmacSha256, lookupKey, encryptedPasswordKey, sealKey };
 }
 
 const SEAL_VERSION = 'v1.';

@@ -122,8 +122,12 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.userId, userId));
     },
 
-    async insertSession(session: SessionRecord, audit) {
-      await batch([db.insert(sessions).values(session), ...auditInserts(audit)]);
+    async recordSignIn(session: SessionRecord, audit) {
+      await batch([
+        db.insert(sessions).values(session),
+        db.update(users).set({ lastLoggedIn: session.createdAt }).where(eq(users.id, session.userId)),
+        ...auditInserts(audit),
+      ]);
     },
     async findSession(tokenHash) {
       const [row] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);

@@ -40,6 +40,9 @@ class ExpiringMap<V> {
     const entry = this.entries.get(key);
     if (entry) entry.value = change(entry.value);
   }
+  deleteWhere(test: (value: V) => boolean) {
+    for (const [key, entry] of this.entries) if (test(entry.value)) this.entries.delete(key);
+  }
   updateAll(change: (value: V) => V) {
     for (const entry of this.entries.values()) entry.value = change(entry.value);
   }
@@ -126,6 +129,12 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     updateSession: writing(store.updateSession, (tokenHash, changes) => {
       generation++;
       sessions.update(tokenHash, (session) => (session ? { ...session, ...changes } : session));
+    }),
+    // A sign-in adds a session and changes only the user's last sign-in time: forget just that user.
+    recordSignIn: writing(store.recordSignIn, (session) => {
+      generation++;
+      usersById.delete(String(session.userId));
+      usersByName.deleteWhere((user) => user?.id === session.userId);
     }),
     deleteSession: writing(store.deleteSession, (tokenHash) => {
       generation++;

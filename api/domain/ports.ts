@@ -124,7 +124,8 @@ export interface Store {
   deleteAllApiKeys(audit: AuditEvent[]): Promise<number>;
   touchApiKey(userId: number, at: number): Promise<void>;
 
-  insertSession(session: SessionRecord, audit: AuditEvent[]): Promise<void>;
+  /** A sign-in: the new session and the user's last sign-in time, in one atomic write. */
+  recordSignIn(session: SessionRecord, audit: AuditEvent[]): Promise<void>;
   findSession(tokenHash: string): Promise<SessionRecord | null>;
   updateSession(tokenHash: string, changes: Partial<Pick<SessionRecord, 'lastSeenAt' | 'expiresAt' | 'unlockedUntil'>>, audit: AuditEvent[]): Promise<void>;
   deleteSession(tokenHash: string, audit: AuditEvent[]): Promise<void>;

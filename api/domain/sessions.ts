@@ -34,8 +34,7 @@ export async function signIn(deps: DomainDeps, ctx: RequestContext, username: st
     expiresAt: now + deps.settings.sessionIdleMs,
     unlockedUntil: now + deps.settings.unlockWindowMs,
   };
-  await deps.store.insertSession(session, [auditEvent(deps, ctx, 'sign-in', user)]);
-  await deps.store.updateUser(user.id, { lastLoggedIn: now }, []);
+  await deps.store.recordSignIn(session, [auditEvent(deps, ctx, 'sign-in', user)]);
   return ok({ token, session, user: { ...user, lastLoggedIn: now } });
 }
 

@@ -10,9 +10,16 @@ import type { Failure, Result } from '../domain/result';
 /** Artifactory's challenge: scripts (and curl --anyauth) expect it on every 401. */
 export const WWW_AUTHENTICATE = 'Basic realm="Artifactory Realm"';
 
+/** Secrets travel in Keyfob's answers: no caching, no sniffing, no framing. */
+export const SECURITY_HEADERS = [
+  ['cache-control', 'no-store'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+] as const;
+
 export function errorResponse(code: ErrorCode, message: string, headers: Record<string, string> = {}): Response {
   const status = ERROR_STATUS[code];
-  const allHeaders: Record<string, string> = { 'content-type': 'application/json', ...headers };
+  const allHeaders: Record<string, string> = { 'content-type': 'application/json', ...Object.fromEntries(SECURITY_HEADERS), ...headers };
   if (status === 401) allHeaders['www-authenticate'] = WWW_AUTHENTICATE;
   return new Response(JSON.stringify(errorBody(code, message)), { status, headers: allHeaders });
 }

@@ -3,6 +3,7 @@
  * the libSQL database (migrated before anything is served), the master key, the native hasher and the
  * first admin. `api/node.ts`, `api/bun.ts` and `api/deno.ts` serve what this returns; the tests do the same.
  */
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,9 @@ function ensureFileDatabaseDir(url: string) {
   if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
 }
 
+/** Node's native HMAC: several times faster than pure JS on the credential-checking path. */
+const nativeHmacSha256 = (key: Uint8Array, message: Uint8Array) => new Uint8Array(createHmac('sha256', key).update(message).digest());
+
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 export async function bootNode(config: Config, options: BootOptions = {}): Promise<BootedKeyfob> {
@@ -61,10 +65,18 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
 
   if (config.databaseUrl.startsWith('file:')) ensureFileDatabaseDir(config.databaseUrl);
   // A busy timeout for files other processes may write too (see FILE_BUSY_TIMEOUT_MS).
-  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken, timeout: FILE_BUSY_TIMEOUT_MS });
+  const isFile = config.databaseUrl.startsWith('file:');
+  // One connection for a file: every statement runs synchronously anyway, and per-connection pragmas
+  // (below) then hold for all of them. A busy timeout for files other processes write too.
+  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken, ...(isFile ? { timeout: FILE_BUSY_TIMEOUT_MS, concurrency: 1 } : {}) });
   const db = libsqlDatabase(client);
   try {
-    if (config.databaseUrl.startsWith('file:')) await client.execute('PRAGMA journal_mode=WAL');
+    if (isFile) {
+      await client.execute('PRAGMA journal_mode=WAL');
+      // WAL with synchronous=NORMAL: commits stay atomic and the file never corrupts, but a commit no longer
+      // waits for an fsync that would block the event loop (a power cut can lose the last commits).
+      await client.execute('PRAGMA synchronous=NORMAL');
+    }
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (err) {
     client.close();
@@ -81,11 +93,12 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     testClock,
     randomBytes: webRandomBytes,
     hasher: options.hasher ?? withForeignVerifiers(createArgon2Hasher(), [pbkdf2Verifier()]),
-    keys: await createKeyRing(master.key),
+    keys: await createKeyRing(master.key, nativeHmacSha256),
     settings: config.settings,
     version: KEYFOB_VERSION,
     revision: options.revision ?? 'keyfob-node',
-    log: config.logRequests ? log : (line) => (line.startsWith('error') ? log(line) : undefined),
+    log,
+    logRequests: config.logRequests,
     clientAddress: options.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? null),
     bodyLimitBytes: config.bodyLimitBytes,
   };

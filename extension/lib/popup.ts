@@ -66,16 +66,16 @@ export async function recover(deps: PopupDeps, current: View, error: unknown): P
 
 /** What the popup shows when it opens. */
 export async function openPopup(deps: PopupDeps): Promise<View> {
-  const settings = await deps.settings();
+  const [settings, token, lastActivity] = await Promise.all([deps.settings(), deps.token(), deps.lastActivity()]);
   if (!settings.serverUrl) return { name: 'setup', serverUrl: DEFAULT_SETUP_URL };
   const serverUrl = settings.serverUrl;
-  const token = await deps.token();
   if (!token) return { name: 'sign-in', serverUrl };
   const client = deps.client(serverUrl, token);
   try {
     // Idle too long since the last use: lock before showing anything (the background alarm may not have fired yet).
-    const profile = idleExpired(await deps.lastActivity(), settings.autoLock, deps.now()) ? await client.lock() : await client.profile();
-    if (profile.unlocked) await deps.touch();
+    const profile = idleExpired(lastActivity, settings.autoLock, deps.now()) ? await client.lock() : await client.profile();
+    // Restarting the auto-lock timer need not hold up the view.
+    if (profile.unlocked) void deps.touch().catch(() => undefined);
     return profileView(serverUrl, profile);
   } catch (error) {
     return recover(deps, { name: 'sign-in', serverUrl }, error);

@@ -1,0 +1,427 @@
+/**
+ * `npm run bench`: starts Keyfob itself on a fresh database, runs every benchmark, and writes
+ * bench/results.json and docs/performance.md. Every figure is a ratio against a baseline measured in the
+ * same run (the machines are noisy). Load comes from Debian's wrk (one thread), with the server and the
+ * load generator pinned to different cores where taskset exists.
+ *
+ *   npm run bench                 # 10,000 and 1,000,000 users
+ *   npm run bench -- --quick      # 10,000 users only, shorter runs, no soak
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { createClient, type Client } from '@libsql/client';
+import { createKeyRing } from '../../api/crypto/keyring';
+import { apiKeyLookupHash, generateApiKey, generatePasswordStamp } from '../../api/crypto/secrets';
+import { webRandomBytes } from '../../api/domain/ports';
+import { createArgon2Hasher } from '../../api/node/argon2';
+import { API_KEY_HEADER } from '../../api/auth/credentials';
+import { call } from '../helpers/keyfob';
+import { REPO_ROOT } from '../helpers/process';
+import { measureHashers, measureWorker } from './runtimes';
+
+const quick = process.argv.includes('--quick');
+const DURATION = quick ? '3s' : '8s';
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const pinned = (core: number, command: string, args: string[]): [string, string[]] =>
+  hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const basic = (user: string, secret: string) => 'Basic ' + Buffer.from(`${user}:${secret}`).toString('base64');
+const log = (line: string) => process.stderr.write(line + '\n');
+
+// ---- the server ----
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  rssKb(): number;
+  stop(): Promise<void>;
+}
+
+async function startServer(dataDir: string, masterKey: string): Promise<Server> {
+  const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', 'api/node.ts']);
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', KEYFOB_DATA_DIR: dataDir, KEYFOB_MASTER_KEY: masterKey, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1', KEYFOB_LOG_REQUESTS: 'false' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /Keyfob listening on (\S+)/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)));
+  });
+  // With taskset the child is taskset's exec'd node: the same pid.
+  const pid = child.pid!;
+  return {
+    url,
+    child,
+    rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// ---- seeding through the database layer ----
+
+/** Inserts users (sharing one precomputed hash) and, optionally, an API key each. Returns a sample of keys. */
+async function seed(db: Client, masterKey: Uint8Array, from: number, to: number, withKeys: boolean): Promise<string[]> {
+  const ring = await createKeyRing(masterKey);
+  const hash = await createArgon2Hasher().hash('seeded-Password-1');
+  const now = Date.now();
+  const sample: string[] = [];
+  const ROWS = 400;
+  for (let start = from; start < to; start += ROWS * 10) {
+    const statements = [];
+    for (let chunk = start; chunk < Math.min(to, start + ROWS * 10); chunk += ROWS) {
+      const end = Math.min(to, chunk + ROWS);
+      const users: (string | number)[] = [];
+      for (let i = chunk; i < end; i++) users.push(i + 1000, `seed${i}`, `seed${i}`, `seed${i}@example.com`, hash, generatePasswordStamp(webRandomBytes), now, now);
+      statements.push({
+        sql: `insert into users (id, name, name_key, email, password_hash, password_stamp, created_at, updated_at) values ${Array.from({ length: end - chunk }, () => '(?,?,?,?,?,?,?,?)').join(',')}`,
+        args: users,
+      });
+      if (withKeys) {
+        const keys: (string | number)[] = [];
+        for (let i = chunk; i < end; i++) {
+          const key = generateApiKey(webRandomBytes);
+          if (sample.length < 1000 && i % 97 === 0) sample.push(key);
+          // The sealed copy is a placeholder: these keys only need to authenticate, never to be shown.
+          keys.push(i + 1000, apiKeyLookupHash(ring, key), 'v1.seeded', 2, now);
+        }
+        statements.push({
+          sql: `insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at) values ${Array.from({ length: end - chunk }, () => '(?,?,?,?,?)').join(',')}`,
+          args: keys,
+        });
+      }
+    }
+    await db.batch(statements, 'write');
+  }
+  return sample;
+}
+
+// ---- load ----
+
+interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  socketErrors: number;
+}
+
+function toMs(value: string): number {
+  const match = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (!match) return NaN;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+}
+
+async function wrk(url: string, headers: Record<string, string>, options: { connections?: number; duration?: string; script?: string } = {}): Promise<WrkResult> {
+  const args = ['-t1', `-c${options.connections ?? 10}`, `-d${options.duration ?? DURATION}`, '--latency'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  if (options.script) args.push('-s', options.script);
+  args.push(url);
+  const [command, commandArgs] = pinned(1, 'wrk', args);
+  const { stdout } = await promisify(execFile)(command, commandArgs, { maxBuffer: 1 << 20 });
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  return {
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]),
+    p50Ms: toMs(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
+    p99Ms: toMs(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
+    socketErrors: socketErrors ? socketErrors.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+  };
+}
+
+interface Credentials {
+  apiKey: string;
+  encrypted: string;
+  token: string;
+  password: string;
+}
+
+async function benchUser(url: string, name: string): Promise<Credentials> {
+  const admin = { basic: ['admin', 'admin-Password-1'] as [string, string] };
+  const password = `${name}-Password-1`;
+  await call(url, `/artifactory/api/security/users/${name}`, { method: 'PUT', auth: admin, json: { email: `${name}@example.com`, password } });
+  const auth = { basic: [name, password] as [string, string] };
+  const apiKey = (await call(url, '/artifactory/api/security/apiKey', { method: 'PUT', auth })).json.apiKey;
+  const encrypted = (await call(url, '/artifactory/api/security/encryptedPassword', { auth })).text;
+  const token = (await call(url, '/api/v1/session', { method: 'POST', json: { username: name, password } })).json.token;
+  return { apiKey, encrypted, token, password };
+}
+
+/** Authenticated throughput: each credential form against the anonymous ping, in one run. */
+async function throughput(url: string, user: string, c: Credentials) {
+  const version = `${url}/artifactory/api/system/version`;
+  const forms: Record<string, Record<string, string>> = {
+    'X-JFrog-Art-Api': { [API_KEY_HEADER]: c.apiKey },
+    'Basic with the API key': { Authorization: basic(user, c.apiKey) },
+    'Basic with the encrypted password': { Authorization: basic(user, c.encrypted) },
+    'Bearer session token': { Authorization: `Bearer ${c.token}` },
+    'Basic with the clear password': { Authorization: basic(user, c.password) },
+  };
+  // The first request with the clear password pays argon2 once; the target counts from there.
+  await call(url, '/artifactory/api/system/version', { auth: { basic: [user, c.password] } });
+  const before = await wrk(`${url}/artifactory/api/system/ping`, {});
+  const results: Record<string, WrkResult & { ratio: number }> = {};
+  for (const [name, headers] of Object.entries(forms)) {
+    const result = await wrk(version, headers);
+    results[name] = { ...result, ratio: 0 };
+  }
+  const after = await wrk(`${url}/artifactory/api/system/ping`, {});
+  // The baseline is the mean of a run before and after, so drift during the run does not favour either side.
+  const baseline = (before.requestsPerSecond + after.requestsPerSecond) / 2;
+  for (const result of Object.values(results)) result.ratio = result.requestsPerSecond / baseline;
+  return { baselineRequestsPerSecond: baseline, baselineBefore: before, baselineAfter: after, forms: results };
+}
+
+/** API-key throughput while another client signs in or unlocks ten times a second. */
+async function unlocksUnderLoad(url: string, user: string, c: Credentials) {
+  const version = `${url}/artifactory/api/system/version`;
+  const quiet = await wrk(version, { [API_KEY_HEADER]: c.apiKey });
+  const latencies: number[] = [];
+  let running = true;
+  const unlocker = (async () => {
+    const session = (await call(url, '/api/v1/session', { method: 'POST', json: { username: user, password: c.password } })).json.token;
+    for (let i = 0; running; i++) {
+      const started = performance.now();
+      const reply = i % 2
+        ? await call(url, '/api/v1/session/unlock', { method: 'POST', auth: { bearer: session }, json: { password: c.password } })
+        : await call(url, '/api/v1/session', { method: 'POST', json: { username: user, password: c.password } });
+      if (reply.status !== 200) throw new Error(`unlock answered ${reply.status}`);
+      latencies.push(performance.now() - started);
+      await sleep(Math.max(0, 100 - (performance.now() - started)));
+    }
+  })();
+  const loaded = await wrk(version, { [API_KEY_HEADER]: c.apiKey });
+  running = false;
+  await unlocker;
+  return {
+    apiKeyRequestsPerSecondQuiet: quiet.requestsPerSecond,
+    apiKeyRequestsPerSecondWithUnlocks: loaded.requestsPerSecond,
+    ratio: loaded.requestsPerSecond / quiet.requestsPerSecond,
+    unlocksPerSecond: latencies.length / (parseFloat(DURATION) || 1),
+    unlockLatencyMedianMs: median(latencies),
+    unlockLatencyMaxMs: Math.max(...latencies),
+  };
+}
+
+async function revokeAllAtScale(url: string, sample: string[]) {
+  const started = performance.now();
+  const reply = await call(url, '/artifactory/api/security/apiKey?deleteAll=1', { method: 'DELETE', auth: { basic: ['admin', 'admin-Password-1'] } });
+  const seconds = (performance.now() - started) / 1000;
+  let refused = 0;
+  for (const apiKey of sample) if ((await call(url, '/artifactory/api/system/version', { auth: { apiKey } })).status === 401) refused++;
+  return { status: reply.status, info: reply.json?.info, seconds, sampled: sample.length, refused };
+}
+
+async function soak(server: Server, url: string, users: { name: string; c: Credentials }[]) {
+  const scriptPath = join(mkdtempSync(join(tmpdir(), 'keyfob-soak-')), 'mixed.lua');
+  const headerSets = users.flatMap(({ name, c }) => [
+    { [API_KEY_HEADER]: c.apiKey },
+    { Authorization: basic(name, c.apiKey) },
+    { Authorization: basic(name, c.encrypted) },
+    { Authorization: `Bearer ${c.token}` },
+    { Authorization: basic(name, c.password) },
+  ]);
+  writeFileSync(
+    scriptPath,
+    `local sets = {${headerSets.map((h) => `{${Object.entries(h).map(([k, v]) => `["${k}"]="${v}"`).join(',')}}`).join(',')}}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/artifactory/api/system/version", sets[(i % #sets) + 1])
+end`,
+  );
+  await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, duration: '3s' }); // warm-up
+  const rssBeforeKb = server.rssKb();
+  const rotator = await benchUser(url, 'rotator');
+  let running = true;
+  let regenerations = 0;
+  let regenerationFailures = 0;
+  const regenerate = (async () => {
+    while (running) {
+      const reply = await call(url, '/artifactory/api/security/apiKey', { method: 'PUT', auth: { basic: ['rotator', rotator.password] } });
+      if (reply.status === 200) regenerations++;
+      else regenerationFailures++;
+      await sleep(1000);
+    }
+  })();
+  const load = await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, connections: 50, duration: '60s' });
+  running = false;
+  await regenerate;
+  await sleep(5_000);
+  const rssAfterKb = server.rssKb();
+  return { ...load, regenerations, regenerationFailures, rssBeforeKb, rssAfterKb, rssRatio: rssAfterKb / rssBeforeKb };
+}
+
+// ---- the popup ----
+
+async function popupFigures(url: string) {
+  execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build'], { cwd: REPO_ROOT, env: { ...process.env, KEYFOB_E2E: '1' }, stdio: 'ignore' });
+  const dir = join(REPO_ROOT, '.output', 'e2e', 'chrome-mv3');
+  const html = readFileSync(join(dir, 'popup.html'), 'utf8');
+  const assets = [...html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+  const gzipBytes = assets.reduce((sum, asset) => sum + gzipSync(readFileSync(join(dir, asset))).length, 0);
+
+  const { launchWithExtension } = await import('../helpers/browser');
+  const ext = await launchWithExtension();
+  try {
+    const c = await benchUser(url, 'popupuser');
+    await ext.worker.evaluate(
+      (serverUrl, token) => (globalThis as any).chrome.storage.local.set({ serverUrl }).then(() => (globalThis as any).chrome.storage.session.set({ token, lastActivity: Date.now() })),
+      url,
+      c.token,
+    );
+    const page = await ext.openPopup();
+    const readyMs: number[] = [];
+    const ownMs: number[] = []; // from DOMContentLoaded to the view: Keyfob's share
+    for (let i = 0; i < 21; i++) {
+      await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+      await page.waitForFunction(() => document.querySelector('.popup[data-view="unlocked"]'), { polling: 'mutation' });
+      // The popup marks the moment its first view is rendered; read after the fact, so no round trip counts.
+      const [ms, domContentLoaded] = await page.evaluate(() => [
+        performance.getEntriesByName('keyfob-ready')[0]!.startTime,
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd,
+      ]);
+      if (i > 0) {
+        // The first open also loads the extension's code from disk.
+        readyMs.push(ms);
+        ownMs.push(ms - domContentLoaded);
+      }
+    }
+    return { assets, gzipBytes, readyMedianMs: median(readyMs), readyMaxMs: Math.max(...readyMs), afterDomContentLoadedMedianMs: median(ownMs), opens: readyMs.length };
+  } finally {
+    await ext.close();
+  }
+}
+
+// ---- report ----
+
+function markdown(results: any): string {
+  const row = (cells: unknown[]) => `| ${cells.join(' | ')} |`;
+  const pct = (x: number) => x.toFixed(2);
+  const lines = [
+    '# Performance',
+    '',
+    `Measured by \`npm run bench\` on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, ${results.machine.date}.`,
+    `Server pinned to core 0 and wrk (one thread) to core 1: ${results.machine.pinned ? 'yes' : 'no (taskset missing)'}.`,
+    'Each ratio is against the anonymous ping measured in the same run.',
+    '',
+  ];
+  for (const [scale, t] of Object.entries<any>(results.throughput)) {
+    lines.push(`## Authenticated throughput, ${scale} users (10 connections)`, '', row(['credential', 'req/s', 'ratio to ping', 'target', 'p99 ms']), row(['---', '---:', '---:', '---:', '---:']));
+    lines.push(row(['anonymous ping (baseline)', t.baselineRequestsPerSecond.toFixed(0), '1.00', '', t.baselineBefore.p99Ms.toFixed(2)]));
+    for (const [name, r] of Object.entries<any>(t.forms)) {
+      const target = name === 'Basic with the clear password' ? 0.5 : 0.6;
+      lines.push(row([name, r.requestsPerSecond.toFixed(0), pct(r.ratio), `≥ ${target} ${r.ratio >= target ? '✓' : '✗'}`, r.p99Ms.toFixed(2)]));
+    }
+    lines.push('');
+  }
+  const u = results.unlocksUnderLoad;
+  lines.push('## Unlocks under load', '', row(['figure', 'value']), row(['---', '---:']),
+    row(['API-key req/s, quiet', u.apiKeyRequestsPerSecondQuiet.toFixed(0)]),
+    row(['API-key req/s, with sign-ins/unlocks 10/s', u.apiKeyRequestsPerSecondWithUnlocks.toFixed(0)]),
+    row(['ratio (target ≥ 0.8)', `${pct(u.ratio)} ${u.ratio >= 0.8 ? '✓' : '✗'}`]),
+    row(['unlock latency, median / max', `${u.unlockLatencyMedianMs.toFixed(1)} / ${u.unlockLatencyMaxMs.toFixed(1)} ms`]), '');
+  if (results.revokeAll) {
+    const r = results.revokeAll;
+    lines.push('## Revoke all at scale', '', row(['figure', 'value']), row(['---', '---:']),
+      row(['keys revoked', r.info]), row(['time (target ≤ 5 s)', `${r.seconds.toFixed(2)} s ${r.seconds <= 5 ? '✓' : '✗'}`]),
+      row(['old keys refused afterwards', `${r.refused} of ${r.sampled}`]), '');
+  }
+  const p = results.popup;
+  lines.push('## Popup', '', row(['figure', 'value']), row(['---', '---:']),
+    row(['JS + CSS, gzip (target ≤ 20 KB)', `${(p.gzipBytes / 1024).toFixed(1)} KB ${p.gzipBytes <= 20 * 1024 ? '✓' : '✗'}`]),
+    row([`signed-in view ready, median of ${p.opens} (target ≤ 150 ms)`, `${p.readyMedianMs.toFixed(0)} ms ${p.readyMedianMs <= 150 ? '✓' : '✗'}`]),
+    row(['of which after DOMContentLoaded (Keyfob's code, storage, the profile call, render)', `${p.afterDomContentLoadedMedianMs.toFixed(0)} ms`]), '');
+  if (results.soak) {
+    const s = results.soak;
+    lines.push('## Soak: 60 s, 50 connections, mixed authenticated reads, a regenerate every second', '', row(['figure', 'value']), row(['---', '---:']),
+      row(['req/s', s.requestsPerSecond.toFixed(0)]), row(['non-2xx answers', s.non2xx]), row(['socket errors', s.socketErrors]),
+      row(['regenerations (failed)', `${s.regenerations} (${s.regenerationFailures})`]),
+      row(['server RSS before → 5 s after (target within 10%)', `${(s.rssBeforeKb / 1024).toFixed(0)} → ${(s.rssAfterKb / 1024).toFixed(0)} MiB (${pct(s.rssRatio)}) ${Math.abs(s.rssRatio - 1) <= 0.1 ? '✓' : '✗'}`]), '');
+  }
+  const h = results.hashers;
+  const w = results.worker;
+  lines.push('## Runtimes', '', row(['figure', 'value']), row(['---', '---:']),
+    row(['argon2id hash, native (Node, Bun, Deno)', `${h.argon2idNativeHashMs.toFixed(1)} ms`]),
+    row(['PBKDF2-SHA256 100,000 iterations, Web Crypto (Workers)', `${h.pbkdf2WebCrypto100kMs.toFixed(1)} ms`]),
+    row(['argon2id verify in pure JS (Workers, once per user)', `${h.argon2idPureJsVerifyMs.toFixed(0)} ms`]),
+    row(['Worker bundle', `${(w.bundleBytes / 1024).toFixed(0)} KiB, ${(w.bundleGzipBytes / 1024).toFixed(0)} KiB gzip`]),
+    row(['workerd: spawn to first answer / first request / warm request', `${w.spawnToFirstAnswerMs.toFixed(0)} / ${w.firstRequestMs.toFixed(0)} / ${w.warmRequestMs.toFixed(1)} ms`]), '');
+  return lines.join('\n');
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keyfob-bench-'));
+  const masterKeyBytes = webRandomBytes(32);
+  const masterKey = Buffer.from(masterKeyBytes).toString('base64');
+  const results: any = {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), pinned: hasTaskset, quick },
+    throughput: {},
+  };
+  let server = await startServer(dataDir, masterKey);
+  const db = createClient({ url: `file:${join(dataDir, 'keyfob.db')}`, timeout: 10_000 });
+  try {
+    log('seeding 10,000 users');
+    await seed(db, masterKeyBytes, 0, 10_000, false);
+    const bench = await benchUser(server.url, 'bench');
+    log('throughput at 10,000 users');
+    results.throughput['10,000'] = await throughput(server.url, 'bench', bench);
+    log('unlocks under load');
+    results.unlocksUnderLoad = await unlocksUnderLoad(server.url, 'bench', bench);
+    log('popup');
+    results.popup = await popupFigures(server.url);
+    if (!quick) {
+      log('soak (60 s)');
+      results.soak = await soak(server, server.url, [{ name: 'bench', c: bench }]);
+      log('seeding to 1,000,000 users with keys');
+      const sample = await seed(db, masterKeyBytes, 10_000, 1_000_000, true);
+      await server.stop();
+      server = await startServer(dataDir, masterKey); // a fresh process: nothing of the small database cached
+      const big = await benchUser(server.url, 'bigbench');
+      log('throughput at 1,000,000 users');
+      results.throughput['1,000,000'] = await throughput(server.url, 'bigbench', big);
+      log('revoke all at 1,000,000 keys');
+      results.revokeAll = await revokeAllAtScale(server.url, sample);
+    }
+    log('runtimes');
+    results.hashers = await measureHashers();
+    results.worker = await measureWorker();
+  } finally {
+    db.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  mkdirSync(join(REPO_ROOT, 'bench'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  const report = markdown(results);
+  writeFileSync(join(REPO_ROOT, 'docs', 'performance.md'), report + '\n');
+  process.stdout.write(report + '\n');
+}
+
+await main();

@@ -357,7 +357,7 @@ function markdown(results: any): string {
   lines.push('## Popup', '', row(['figure', 'value']), row(['---', '---:']),
     row(['JS + CSS, gzip (target ≤ 20 KB)', `${(p.gzipBytes / 1024).toFixed(1)} KB ${p.gzipBytes <= 20 * 1024 ? '✓' : '✗'}`]),
     row([`signed-in view ready, median of ${p.opens} (target ≤ 150 ms)`, `${p.readyMedianMs.toFixed(0)} ms ${p.readyMedianMs <= 150 ? '✓' : '✗'}`]),
-    row(['of which after DOMContentLoaded (Keyfob's code, storage, the profile call, render)', `${p.afterDomContentLoadedMedianMs.toFixed(0)} ms`]), '');
+    row(['of which after DOMContentLoaded (Keyfob code, storage, the profile call, render)', `${p.afterDomContentLoadedMedianMs.toFixed(0)} ms`]), '');
   if (results.soak) {
     const s = results.soak;
     lines.push('## Soak: 60 s, 50 connections, mixed authenticated reads, a regenerate every second', '', row(['figure', 'value']), row(['---', '---:']),

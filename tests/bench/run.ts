@@ -303,7 +303,7 @@ async function popupFigures(url: string) {
       await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
       await page.waitForFunction(() => document.querySelector('.popup[data-view="unlocked"]'), { polling: 'mutation' });
       // The popup marks the moment its first view is rendered; read after the fact, so no round trip counts.
-      const [ms, domContentLoaded] = await page.evaluate(() => [
+      const [ms, domContentLoaded] = await page.evaluate((): [number, number] => [
         performance.getEntriesByName('keyfob-ready')[0]!.startTime,
         (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd,
       ]);

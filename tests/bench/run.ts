@@ -301,7 +301,7 @@ async function popupFigures(url: string) {
     const ownMs: number[] = []; // from DOMContentLoaded to the view: Keyfob's share
     for (let i = 0; i < 21; i++) {
       await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
-      await page.waitForFunction(() => document.querySelector('.popup[data-view="unlocked"]'), { polling: 'mutation' });
+      await page.waitForFunction(() => document.querySelector('.popup[data-view="unlocked"]') && performance.getEntriesByName('keyfob-ready').length > 0, { polling: 'mutation' });
       // The popup marks the moment its first view is rendered; read after the fact, so no round trip counts.
       const [ms, domContentLoaded] = await page.evaluate((): [number, number] => [
         performance.getEntriesByName('keyfob-ready')[0]!.startTime,

@@ -168,6 +168,51 @@ describe('toolbar popup', () => {
     await waitForView(popup, 'unlocked');
   });
 
+  it('can be used from the keyboard, and every control has an accessible name', async () => {
+    const unnamed = await popup.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('button, input, select, a[href], [tabindex]')]
+        .filter((el) => !el.hasAttribute('disabled'))
+        .filter((el) => {
+          const label = el.getAttribute('aria-label') || el.textContent?.trim() || (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent) || el.closest('label')?.textContent?.trim();
+          return !label;
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed).toEqual([]);
+    // Locked, a user types the password and presses Enter; nothing needs a mouse.
+    await click('Lock Keyfob');
+    await waitForView(popup, 'locked');
+    expect(await popup.evaluate(() => (document.activeElement as HTMLInputElement)?.name)).toBe('password');
+    await popup.keyboard.type(PASSWORD);
+    await popup.keyboard.press('Enter');
+    await waitForView(popup, 'unlocked');
+    // Tab reaches View and Copy of the API key, and Space works the focused button.
+    const reached: string[] = [];
+    for (let i = 0; i < 12 && !reached.includes('Copy API key'); i++) {
+      await popup.keyboard.press('Tab');
+      reached.push(await popup.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''));
+    }
+    expect(reached).toContain('View API key');
+    expect(reached).toContain('Copy API key');
+    await popup.keyboard.press('Space');
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('Copied'), { polling: 100 });
+  });
+
+  it('keeps its settings on the options page', async () => {
+    const options = await ext.browser.newPage();
+    await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+    await options.waitForSelector('select[name=autoLock]');
+    expect(await options.$eval('input[name=serverUrl]', (el) => (el as HTMLInputElement).value)).toBe(k.url);
+    await options.select('select[name=clearSeconds]', '60');
+    await options.select('select[name=autoLock]', '15');
+    await options.locator('::-p-aria([name="Save"][role="button"])').click();
+    await options.waitForFunction(() => document.querySelector('.status')?.textContent === 'Saved.', { polling: 100 });
+    expect(await ext.worker.evaluate(() => chrome.storage.local.get(null))).toMatchObject({ clipboardClearSeconds: 60, autoLock: '15' });
+    await ext.worker.evaluate(() => chrome.storage.local.set({ clipboardClearSeconds: 2, autoLock: '5' }));
+    await options.close();
+    await popup.bringToFront();
+  });
+
   it('locks by itself after the idle time', async () => {
     // Five minutes (the default) since the last use: the popup locks before it shows anything.
     await ext.worker.evaluate(() => chrome.storage.session.set({ lastActivity: Date.now() - 6 * 60_000 }));

@@ -92,12 +92,14 @@ async function seed(db: Client, masterKey: Uint8Array, from: number, to: number,
   const now = Date.now();
   const sample: string[] = [];
   const ROWS = 400;
+  // Above every id in use: users made through the API in between must not collide with seeded ones.
+  const base = Number((await db.execute('select coalesce(max(id), 0) as max from users')).rows[0]!.max) + 1;
   for (let start = from; start < to; start += ROWS * 10) {
     const statements = [];
     for (let chunk = start; chunk < Math.min(to, start + ROWS * 10); chunk += ROWS) {
       const end = Math.min(to, chunk + ROWS);
       const users: (string | number)[] = [];
-      for (let i = chunk; i < end; i++) users.push(i + 1000, `seed${i}`, `seed${i}`, `seed${i}@example.com`, hash, generatePasswordStamp(webRandomBytes), now, now);
+      for (let i = chunk; i < end; i++) users.push(base + i, `seed${i}`, `seed${i}`, `seed${i}@example.com`, hash, generatePasswordStamp(webRandomBytes), now, now);
       statements.push({
         sql: `insert into users (id, name, name_key, email, password_hash, password_stamp, created_at, updated_at) values ${Array.from({ length: end - chunk }, () => '(?,?,?,?,?,?,?,?)').join(',')}`,
         args: users,
@@ -108,7 +110,7 @@ async function seed(db: Client, masterKey: Uint8Array, from: number, to: number,
           const key = generateApiKey(webRandomBytes);
           if (sample.length < 1000 && i % 97 === 0) sample.push(key);
           // The sealed copy is a placeholder: these keys only need to authenticate, never to be shown.
-          keys.push(i + 1000, apiKeyLookupHash(ring, key), 'v1.seeded', 2, now);
+          keys.push(base + i, apiKeyLookupHash(ring, key), 'v1.seeded', 2, now);
         }
         statements.push({
           sql: `insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at) values ${Array.from({ length: end - chunk }, () => '(?,?,?,?,?)').join(',')}`,

@@ -186,14 +186,15 @@ describe('toolbar popup', () => {
     await popup.keyboard.type(PASSWORD);
     await popup.keyboard.press('Enter');
     await waitForView(popup, 'unlocked');
-    // Tab reaches View and Copy of the API key, and Space works the focused button.
+    // Tab reaches View and Copy of the encrypted password (the key was revoked above), and Space works the focused button.
     const reached: string[] = [];
-    for (let i = 0; i < 12 && !reached.includes('Copy API key'); i++) {
+    for (let i = 0; i < 12 && !reached.includes('Copy Encrypted password'); i++) {
       await popup.keyboard.press('Tab');
       reached.push(await popup.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''));
     }
-    expect(reached).toContain('View API key');
-    expect(reached).toContain('Copy API key');
+    expect(reached).toContain('Generate API key');
+    expect(reached).toContain('View Encrypted password');
+    expect(reached).toContain('Copy Encrypted password');
     await popup.keyboard.press('Space');
     await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('Copied'), { polling: 100 });
   });

@@ -22,10 +22,15 @@ function relative(iso: string | null, now = Date.now()): string {
 }
 
 function Field(props: { label: string; name: string; type?: 'text' | 'password' | 'url'; value?: string; autoComplete?: string; autoFocus?: boolean }) {
+  const input = useRef<HTMLInputElement>(null);
+  // The autofocus attribute only works on a page's first render; views that come later focus themselves.
+  useEffect(() => {
+    if (props.autoFocus) input.current?.focus();
+  }, []);
   return (
     <label class="field">
       <span>{props.label}</span>
-      <input {...({ name: props.name, type: props.type ?? 'text', value: props.value, autoComplete: props.autoComplete, autoFocus: props.autoFocus } as InputHTMLAttributes)} required spellcheck={false} />
+      <input ref={input} {...({ name: props.name, type: props.type ?? 'text', value: props.value, autoComplete: props.autoComplete } as InputHTMLAttributes)} required spellcheck={false} />
     </label>
   );
 }

@@ -28,13 +28,15 @@ export const users = sqliteTable(
   (t) => [uniqueIndex('users_name_key_unique').on(t.nameKey)],
 );
 
-/** One key per user. Only a keyed hash (for lookup) and an AES-GCM sealed copy are kept. */
+/**
+ * One key per user. Only a keyed hash (for lookup) and an AES-GCM sealed copy are kept.
+ * No foreign key on purpose: SQLite only empties a table in one step (what Revoke All needs at a million
+ * keys) when no foreign key involves it; the store deletes a user's key itself.
+ */
 export const apiKeys = sqliteTable(
   'api_keys',
   {
-    userId: integer('user_id')
-      .primaryKey()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').primaryKey(),
     lookupHash: text('lookup_hash').notNull(),
     sealed: text('sealed').notNull(),
     formatVersion: integer('format_version').notNull(),

@@ -85,41 +85,41 @@ async function startServer(dataDir: string, masterKey: string): Promise<Server> 
 
 // ---- seeding through the database layer ----
 
-/** Inserts users (sharing one precomputed hash) and, optionally, an API key each. Returns a sample of keys. */
+/**
+ * Inserts users `from`..`to` (sharing one precomputed password hash) by SQL, and optionally a key each.
+ * Only a sample of 1,000 keys are real (their lookup hash made with the server's master key, so they
+ * authenticate); the rest get random lookup hashes: the same rows and index entries, keys nobody holds.
+ * Returns the real sample.
+ */
 async function seed(db: Client, masterKey: Uint8Array, from: number, to: number, withKeys: boolean): Promise<string[]> {
   const ring = await createKeyRing(masterKey);
   const hash = await createArgon2Hasher().hash('seeded-Password-1');
   const now = Date.now();
-  const sample: string[] = [];
-  const ROWS = 400;
   // Above every id in use: users made through the API in between must not collide with seeded ones.
   const base = Number((await db.execute('select coalesce(max(id), 0) as max from users')).rows[0]!.max) + 1;
-  for (let start = from; start < to; start += ROWS * 10) {
-    const statements = [];
-    for (let chunk = start; chunk < Math.min(to, start + ROWS * 10); chunk += ROWS) {
-      const end = Math.min(to, chunk + ROWS);
-      const users: (string | number)[] = [];
-      for (let i = chunk; i < end; i++) users.push(base + i, `seed${i}`, `seed${i}`, `seed${i}@example.com`, hash, generatePasswordStamp(webRandomBytes), now, now);
-      statements.push({
-        sql: `insert into users (id, name, name_key, email, password_hash, password_stamp, created_at, updated_at) values ${Array.from({ length: end - chunk }, () => '(?,?,?,?,?,?,?,?)').join(',')}`,
-        args: users,
-      });
-      if (withKeys) {
-        const keys: (string | number)[] = [];
-        for (let i = chunk; i < end; i++) {
-          const key = generateApiKey(webRandomBytes);
-          if (sample.length < 1000 && i % 97 === 0) sample.push(key);
-          // The sealed copy is a placeholder: these keys only need to authenticate, never to be shown.
-          keys.push(base + i, apiKeyLookupHash(ring, key), 'v1.seeded', 2, now);
-        }
-        statements.push({
-          sql: `insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at) values ${Array.from({ length: end - chunk }, () => '(?,?,?,?,?)').join(',')}`,
-          args: keys,
-        });
-      }
-    }
-    await db.batch(statements, 'write');
-  }
+  await db.execute({
+    sql: `with recursive n(i) as (select ? union all select i + 1 from n where i < ?)
+          insert into users (id, name, name_key, email, password_hash, password_stamp, created_at, updated_at)
+          select ? + i, 'seed' || i, 'seed' || i, 'seed' || i || '@example.com', ?, lower(hex(randomblob(16))), ?, ? from n`,
+    args: [from, to - 1, base, hash, now, now],
+  });
+  if (!withKeys) return [];
+  const sample = Array.from({ length: 1000 }, () => generateApiKey(webRandomBytes));
+  const sampleStep = Math.floor((to - from) / sample.length);
+  await db.batch(
+    sample.map((key, n) => ({
+      sql: 'insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at) values (?, ?, ?, 2, ?)',
+      // The sealed copy is a placeholder: these keys only need to authenticate, never to be shown.
+      args: [base + from + n * sampleStep, apiKeyLookupHash(ring, key), 'v1.seeded', now],
+    })),
+    'write',
+  );
+  await db.execute({
+    sql: `insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at)
+          select id, lower(hex(randomblob(32))), 'v1.seeded', 2, ? from users
+          where id between ? and ? and id not in (select user_id from api_keys)`,
+    args: [now, base + from, base + to - 1],
+  });
   return sample;
 }
 

@@ -182,7 +182,8 @@ describe('toolbar popup', () => {
     // Locked, a user types the password and presses Enter; nothing needs a mouse.
     await click('Lock Keyfob');
     await waitForView(popup, 'locked');
-    expect(await popup.evaluate(() => (document.activeElement as HTMLInputElement)?.name)).toBe('password');
+    await popup.bringToFront();
+    await popup.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'password', { polling: 100 });
     await popup.keyboard.type(PASSWORD);
     await popup.keyboard.press('Enter');
     await waitForView(popup, 'unlocked');

@@ -37,10 +37,13 @@ export function parseCredential(headers: Headers): Result<Credential> {
   }
 }
 
+// One decoder for every request: constructing one per request shows in the Basic path's profile.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseBasic(value: string): Result<Credential> {
   let decoded: string;
   try {
-    decoded = new TextDecoder('utf-8', { fatal: true }).decode(decodeBase64(value));
+    decoded = strictUtf8.decode(decodeBase64(value));
   } catch {
     return fail('BAD_CREDENTIALS', 'Malformed Basic credentials: expected base64 of user:password');
   }

@@ -265,7 +265,9 @@ request = function()
   return wrk.format("GET", "/artifactory/api/system/version", sets[(i % #sets) + 1])
 end`,
   );
-  await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, duration: '3s' }); // warm-up
+  // Warm up as the soak runs (50 connections), so "before" is a settled heap, not one still growing into its load.
+  await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, connections: 50, duration: '10s' });
+  await sleep(2_000);
   const rssBeforeKb = server.rssKb();
   const rotator = await benchUser(url, 'rotator');
   let running = true;

@@ -1,6 +1,11 @@
 import type { Context } from 'hono';
+import type { Config } from './config';
+import { createKeyRing, type HmacSha256 } from './crypto/keyring';
+import { createDrizzleStore, type KeyfobDatabase } from './db/store';
+import { createPasswordCache, withReadCache } from './domain/cache';
 import type { DomainDeps } from './domain/deps';
-import type { AdjustableClock } from './testing/testClock';
+import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from './domain/ports';
+import { createAdjustableClock, testClockEnabled, type AdjustableClock } from './testing/testClock';
 
 /** What `createApp` is built from: the domain's deps plus what only HTTP needs. */
 export interface AppDeps extends DomainDeps {
@@ -16,4 +21,47 @@ export interface AppDeps extends DomainDeps {
   bodyLimitBytes: number;
   /** Only in test runs (KEYFOB_TEST_CLOCK=1): the clock, which a test route may move. */
   testClock?: AdjustableClock;
+}
+
+export const KEYFOB_VERSION = '0.1.0';
+
+/** What differs between runtimes; everything else in AppDeps is assembled the same way everywhere. */
+export interface RuntimeParts {
+  db: KeyfobDatabase;
+  masterKey: Uint8Array;
+  hasher: PasswordHasher;
+  /** The runtime's fastest HMAC-SHA256 (Node's native one); portable pure JS by default. */
+  hmac?: HmacSha256;
+  /** The runtime's environment, read for KEYFOB_TEST_CLOCK. */
+  env: Record<string, unknown>;
+  /** A fixed clock from a test in the same process; otherwise the system's (or the opt-in test clock). */
+  clock?: Clock;
+  revision: string;
+  log: (line: string) => void;
+  clientAddress: AppDeps['clientAddress'];
+}
+
+/**
+ * The one place AppDeps are put together: the cached store (its bound is the cross-process one), the
+ * password cache, the key ring and the optional test clock. Each runtime's entry supplies only its parts.
+ */
+export async function assembleDeps(config: Config, parts: RuntimeParts): Promise<AppDeps> {
+  const testClock = testClockEnabled(parts.env) ? createAdjustableClock() : undefined;
+  if (testClock) parts.log('WARNING: KEYFOB_TEST_CLOCK=1: the clock is frozen and anyone may move it. Tests only.');
+  return {
+    store: withReadCache(createDrizzleStore(parts.db), { ttlMs: config.authCacheMs }),
+    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes) : undefined,
+    clock: parts.clock ?? testClock ?? systemClock,
+    testClock,
+    randomBytes: webRandomBytes,
+    hasher: parts.hasher,
+    keys: await createKeyRing(parts.masterKey, parts.hmac),
+    settings: config.settings,
+    version: KEYFOB_VERSION,
+    revision: parts.revision,
+    log: parts.log,
+    logRequests: config.logRequests,
+    clientAddress: parts.clientAddress,
+    bodyLimitBytes: config.bodyLimitBytes,
+  };
 }

@@ -7,16 +7,14 @@ import { createClient } from '@libsql/client/web';
 import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import { createKeyRing } from './crypto/keyring';
 import { pureArgon2idVerifier, withForeignVerifiers } from './crypto/hashers';
 import { createPbkdf2Hasher } from './crypto/pbkdf2';
 import { libsqlDatabase } from './db/libsql';
 import * as schema from './db/schema';
-import { createDrizzleStore, type KeyfobDatabase } from './db/store';
-import { systemClock, webRandomBytes } from './domain/ports';
+import type { KeyfobDatabase } from './db/store';
+import { assembleDeps } from './deps';
+import { webRandomBytes } from './domain/ports';
 import { bootstrapAdmin } from './domain/users';
-import { createPasswordCache, withReadCache } from './domain/cache';
-import { createAdjustableClock, testClockEnabled } from './testing/testClock';
 
 export interface WorkerEnv {
   DB?: Parameters<typeof drizzleD1>[0];
@@ -37,24 +35,16 @@ async function buildApp(env: WorkerEnv): Promise<App> {
   const db: KeyfobDatabase = env.DB
     ? (drizzleD1(env.DB, { schema }) as unknown as KeyfobDatabase)
     : libsqlDatabase(createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken }));
-  const testClock = testClockEnabled(env) ? createAdjustableClock() : undefined;
-  const deps = {
-    // Isolates come and go, so the cache is per isolate; the 1 s bound holds across them as across processes.
-    store: withReadCache(createDrizzleStore(db), { ttlMs: config.authCacheMs }),
-    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes) : undefined,
-    clock: testClock ?? systemClock,
-    testClock,
-    randomBytes: webRandomBytes,
+  // Isolates come and go, so the caches are per isolate; the 1 s bound holds across them as across processes.
+  const deps = await assembleDeps(config, {
+    db,
+    masterKey: config.masterKey,
     hasher: withForeignVerifiers(createPbkdf2Hasher(webRandomBytes), [pureArgon2idVerifier]),
-    keys: await createKeyRing(config.masterKey),
-    settings: config.settings,
-    version: '0.1.0',
+    env,
     revision: 'keyfob-worker',
-    log: (line: string) => console.log(line),
-    logRequests: config.logRequests,
-    clientAddress: (c: { req: { header(name: string): string | undefined } }) => c.req.header('cf-connecting-ip') ?? null,
-    bodyLimitBytes: config.bodyLimitBytes,
-  };
+    log: (line) => console.log(line),
+    clientAddress: (c) => c.req.header('cf-connecting-ip') ?? null,
+  });
   // No terminal to print a generated password on: the first admin needs KEYFOB_ADMIN_PASSWORD as a secret.
   if (config.adminPassword) await bootstrapAdmin(deps, config.adminUser, config.adminPassword);
   return createApp(deps);

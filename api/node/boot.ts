@@ -12,22 +12,17 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { createApp } from '../app';
 import { ConfigError, type Config } from '../config';
-import { createKeyRing } from '../crypto/keyring';
 import { createClient } from '@libsql/client';
 import { FILE_BUSY_TIMEOUT_MS, libsqlDatabase } from '../db/libsql';
-import { createDrizzleStore } from '../db/store';
-import type { AppDeps } from '../deps';
-import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
+import { assembleDeps, type AppDeps } from '../deps';
+import { webRandomBytes, type Clock, type PasswordHasher } from '../domain/ports';
 import { bootstrapAdmin } from '../domain/users';
-import { createPasswordCache, withReadCache } from '../domain/cache';
 import { createArgon2Hasher } from './argon2';
 import { withForeignVerifiers } from '../crypto/hashers';
 import { pbkdf2Verifier } from '../crypto/pbkdf2';
 import { loadOrCreateMasterKeyFile } from './masterKey';
-import { createAdjustableClock, testClockEnabled } from '../testing/testClock';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
-export const KEYFOB_VERSION = '0.1.0';
 
 export interface BootOptions {
   clock?: Clock;
@@ -84,24 +79,17 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     throw new ConfigError(`Cannot open or migrate the database at DATABASE_URL (${code}): check the URL, its auth token, and that the file is writable`);
   }
 
-  const testClock = testClockEnabled(process.env) ? createAdjustableClock() : undefined;
-  if (testClock) log('WARNING: KEYFOB_TEST_CLOCK=1: the clock is frozen and anyone may move it. Tests only.');
-  const deps: AppDeps = {
-    store: withReadCache(createDrizzleStore(db), { ttlMs: config.authCacheMs }),
-    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes) : undefined,
-    clock: options.clock ?? testClock ?? systemClock,
-    testClock,
-    randomBytes: webRandomBytes,
+  const deps = await assembleDeps(config, {
+    db,
+    masterKey: master.key,
     hasher: options.hasher ?? withForeignVerifiers(createArgon2Hasher(), [pbkdf2Verifier()]),
-    keys: await createKeyRing(master.key, nativeHmacSha256),
-    settings: config.settings,
-    version: KEYFOB_VERSION,
+    hmac: nativeHmacSha256,
+    env: process.env,
+    clock: options.clock,
     revision: options.revision ?? 'keyfob-node',
     log,
-    logRequests: config.logRequests,
     clientAddress: options.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? null),
-    bodyLimitBytes: config.bodyLimitBytes,
-  };
+  });
 
   const generatedPassword = config.adminPassword === undefined
     ? generateRandomString({ read: (b) => b.set(webRandomBytes(b.length)) }, PASSWORD_ALPHABET, 20)

@@ -8,10 +8,12 @@ import { requestContext, type AppEnv } from './auth/credentials';
 import type { AppDeps } from './deps';
 import { createErrorHandler, errorResponse, SECURITY_HEADERS } from './http/errors';
 import { apiKeyRoutes } from './routes/apiKey';
+import { bintrayRoutes } from './routes/bintray';
 import { renderDocsPage } from './routes/docs';
 import { profileRoutes } from './routes/profile';
 import { securityRoutes } from './routes/security';
 import { sessionRoutes } from './routes/session';
+import { sshKeyRoutes } from './routes/sshKeys';
 import { systemRoutes } from './routes/system';
 import { userRoutes } from './routes/users';
 import { testClockRoutes } from './testing/testClock';
@@ -67,7 +69,7 @@ export function createApp(deps: AppDeps) {
     await next();
     if (c.res.status === 401) c.res.headers.set('www-authenticate', BEARER_CHALLENGE);
   });
-  for (const group of [sessionRoutes, profileRoutes]) app.route('/api/v1', group(deps));
+  for (const group of [sessionRoutes, profileRoutes, sshKeyRoutes, bintrayRoutes]) app.route('/api/v1', group(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-JFrog-Art-Api' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'basic', {

@@ -23,6 +23,14 @@ export interface Config {
   logRequests: boolean;
   /** How long a credential check may be served from memory (0 turns the caches off); bounds cross-process staleness. */
   authCacheMs: number;
+  bintrayApiUrl: string;
+  /** How long Bintray's Test waits for an answer. */
+  bintrayTimeoutMs: number;
+  /** The SSH server for Git LFS (Node only); 0 turns it off. */
+  sshPort: number;
+  sshHost: string;
+  /** Where clients reach the API, for links Keyfob hands out (Git LFS endpoints); the listen address when unset. */
+  publicUrl: string | null;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -58,6 +66,18 @@ function databaseUrl(env: Env, dataDir: string): string {
   return url;
 }
 
+function httpUrl(env: Env, name: string, fallback: string | null): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an http:// or https:// URL, not '${raw.slice(0, 60)}'`);
+  }
+}
+
 export function loadConfig(env: Env): Config {
   const dataDir = env.KEYFOB_DATA_DIR?.trim() || 'data';
   let masterKey: Uint8Array | null = null;
@@ -91,5 +111,10 @@ export function loadConfig(env: Env): Config {
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
     authCacheMs: integer(env, 'KEYFOB_AUTH_CACHE_MS', DEFAULT_CACHE_TTL_MS, 0, CROSS_PROCESS_BOUND_MS),
+    bintrayApiUrl: httpUrl(env, 'BINTRAY_API_URL', 'https://api.bintray.com') as string,
+    bintrayTimeoutMs: integer(env, 'BINTRAY_TIMEOUT_MS', 5_000, 100, 60_000),
+    sshPort: integer(env, 'SSH_PORT', 1339, 0, 65535),
+    sshHost: env.SSH_HOST?.trim() || env.HOST?.trim() || '127.0.0.1',
+    publicUrl: httpUrl(env, 'KEYFOB_PUBLIC_URL', null),
   };
 }

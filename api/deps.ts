@@ -19,6 +19,8 @@ export interface AppDeps extends DomainDeps {
   clientAddress: (c: Context) => string | null;
   /** Request bodies above this many bytes are refused with 413. */
   bodyLimitBytes: number;
+  /** The Bintray-compatible API that Test asks, and how long it waits. */
+  bintray: { apiUrl: string; timeoutMs: number };
   /** Only in test runs (KEYFOB_TEST_CLOCK=1): the clock, which a test route may move. */
   testClock?: AdjustableClock;
 }
@@ -63,5 +65,6 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
     logRequests: config.logRequests,
     clientAddress: parts.clientAddress,
     bodyLimitBytes: config.bodyLimitBytes,
+    bintray: { apiUrl: config.bintrayApiUrl, timeoutMs: config.bintrayTimeoutMs },
   };
 }

@@ -168,6 +168,12 @@ export const ProfileReply = z
     unlocked: z.boolean(),
     unlockedUntil: z.string().nullable(),
     apiKey: ApiKeySummary.nullable(),
+    get sshKeys() {
+      return z.array(SshKeyReply);
+    },
+    get bintray() {
+      return BintraySummary.nullable();
+    },
   })
   .meta({ id: 'Profile' });
 export type ProfileReply = z.infer<typeof ProfileReply>;
@@ -187,3 +193,77 @@ export const RevealedEncryptedPassword = z
   .meta({ id: 'RevealedEncryptedPassword' });
 
 export const EmailUpdateRequest = z.object({ email: Email }).meta({ id: 'EmailUpdate' });
+
+export const SSH_KEY_NAME_MAX_LENGTH = 100;
+// The longest one-line public key is RSA 16384 (about 2.8 KB); the bound leaves room for options and comment.
+export const SSH_PUBLIC_KEY_MAX_LENGTH = 16 * 1024;
+
+export const SshKeyAddRequest = z
+  .object({
+    name: z.string().trim().max(SSH_KEY_NAME_MAX_LENGTH).optional().meta({ description: 'Defaults to the key comment.' }),
+    publicKey: z
+      .string()
+      .max(SSH_PUBLIC_KEY_MAX_LENGTH, 'That is too long for an SSH public key')
+      .meta({ description: "One line of OpenSSH's .pub format; options and comment allowed.", example: 'ssh-ed25519 AAAAC3Nza… dev@laptop' }),
+  })
+  .meta({ id: 'SshKeyAdd' });
+
+export const SshKeyReply = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    type: z.string().meta({ example: 'ssh-ed25519' }),
+    bits: z.number().int(),
+    fingerprint: z.string().meta({ example: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s' }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .meta({ id: 'SshKey' });
+export type SshKeyReply = z.infer<typeof SshKeyReply>;
+
+export const SshKeyList = z.object({ keys: z.array(SshKeyReply) }).meta({ id: 'SshKeys' });
+
+export const SshKeyPolicy = z
+  .object({
+    allowDsaKeys: z.boolean().meta({ description: 'DSA is broken; off by default, kept for Artifactory-style lists.' }),
+  })
+  .meta({ id: 'SshKeyPolicy' });
+export type SshKeyPolicy = z.infer<typeof SshKeyPolicy>;
+
+export const BintrayUpdateRequest = z
+  .object({
+    username: z.string().trim().min(1, 'The Bintray user name is required').max(128),
+    apiKey: z.string().trim().min(1, 'The Bintray API key is required').max(256),
+  })
+  .meta({ id: 'BintrayUpdate' });
+
+export const BintraySummary = z
+  .object({ username: z.string(), apiKeyMasked: z.string(), updatedAt: z.string() })
+  .meta({ id: 'BintraySummary' });
+export type BintraySummary = z.infer<typeof BintraySummary>;
+
+export const BintrayReply = z.object({ bintray: BintraySummary.nullable() }).meta({ id: 'Bintray' });
+export const RevealedBintray = z.object({ username: z.string(), apiKey: z.string() }).meta({ id: 'RevealedBintray' });
+
+export const BINTRAY_TEST_OUTCOMES = ['valid', 'invalid', 'unreachable', 'timeout'] as const;
+export const BintrayTestReply = z
+  .object({ outcome: z.enum(BINTRAY_TEST_OUTCOMES), message: z.string() })
+  .meta({ id: 'BintrayTest' });
+export type BintrayTestReply = z.infer<typeof BintrayTestReply>;
+
+/** What `git-lfs-authenticate` prints over SSH: Git LFS's own format. */
+export const LfsAuthenticateReply = z
+  .object({
+    href: z.string(),
+    header: z.object({ Authorization: z.string() }),
+    expires_in: z.number().int(),
+  })
+  .meta({ id: 'LfsAuthenticate' });
+export type LfsAuthenticateReply = z.infer<typeof LfsAuthenticateReply>;
+
+export const BintrayTestRequest = z
+  .object({
+    username: z.string().trim().min(1).max(128).optional(),
+    apiKey: z.string().trim().min(1).max(256).optional(),
+  })
+  .meta({ id: 'BintrayTestRequest', description: 'What the user typed; a field left out is taken from the saved credentials.' });

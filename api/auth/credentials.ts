@@ -84,6 +84,9 @@ export function requireAuth(deps: DomainDeps, options: AuthOptions = {}): Middle
     if (principal.user.passwordExpired && principal.via !== 'apiKey' && !options.allowExpiredPassword) {
       throw httpError('PASSWORD_EXPIRED', 'Your password has expired: change it first');
     }
+    if (principal.via === 'lfsToken' && (options.admin || options.secrets)) {
+      throw httpError('FORBIDDEN', 'A Git LFS token only identifies you to Git LFS: use your API key or password for this');
+    }
     if (options.admin && !principal.user.admin) throw httpError('FORBIDDEN', 'Only an administrator may do this');
     if (options.secrets && !canSeeSecrets(principal, deps.clock.now())) {
       throw httpError('UNLOCK_REQUIRED', 'Unlock your profile with your password to see its secrets');

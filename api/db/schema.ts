@@ -58,9 +58,42 @@ export const sessions = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     unlockedUntil: integer('unlocked_until'),
+    // 'browser' for the extension's sessions; 'lfs' for the short-lived tokens SSH hands to Git LFS,
+    // which never see secrets, never extend themselves, and die with the SSH key that got them.
+    kind: text('kind').notNull().default('browser'),
+    sshKeyId: integer('ssh_key_id').references(() => sshKeys.id, { onDelete: 'cascade' }),
   },
-  (t) => [index('sessions_user_id').on(t.userId)],
+  (t) => [index('sessions_user_id').on(t.userId), index('sessions_ssh_key_id').on(t.sshKeyId)],
 );
+
+/** Users' SSH public keys (not secret); a key belongs to one user only, by its fingerprint. */
+export const sshKeys = sqliteTable(
+  'ssh_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    blob: text('blob').notNull(),
+    bits: integer('bits').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [uniqueIndex('ssh_keys_fingerprint_unique').on(t.fingerprint), index('ssh_keys_user_id').on(t.userId)],
+);
+
+/** Bintray credentials: the user name in clear, the API key sealed with the master key (it is shown again). */
+export const bintrayCredentials = sqliteTable('bintray_credentials', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  username: text('username').notNull(),
+  sealed: text('sealed').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
 
 /** Failed sign-ins by user name, whether or not the user exists, so the answers never tell which. */
 export const loginFailures = sqliteTable('login_failures', {

@@ -5,15 +5,18 @@ import type { Realm } from '../../shared/schemas';
 import type {
   ApiKeyRecord,
   AuditEvent,
+  BintrayRecord,
   LoginFailureRecord,
   NewUser,
+  SessionKind,
   SessionRecord,
+  SshKeyRecord,
   Store,
   UserChanges,
   UserRecord,
 } from '../domain/ports';
 import * as schema from './schema';
-import { apiKeys, auditEvents, loginFailures, sessions, settings, users } from './schema';
+import { apiKeys, auditEvents, bintrayCredentials, loginFailures, sessions, settings, sshKeys, users } from './schema';
 
 /**
  * The drizzle database Keyfob runs on. libSQL's and D1's drizzle databases share this surface
@@ -25,6 +28,10 @@ type Batch = [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
 
 function toUser(row: typeof users.$inferSelect): UserRecord {
   return { ...row, realm: row.realm as Realm };
+}
+
+function toSession(row: typeof sessions.$inferSelect): SessionRecord {
+  return { ...row, kind: row.kind as SessionKind };
 }
 
 /** A Store on a drizzle SQLite database (libSQL file or server, or D1). */
@@ -79,11 +86,13 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const results = await batch([
         db.delete(apiKeys).where(eq(apiKeys.userId, id)),
         db.delete(sessions).where(eq(sessions.userId, id)),
+        db.delete(sshKeys).where(eq(sshKeys.userId, id)),
+        db.delete(bintrayCredentials).where(eq(bintrayCredentials.userId, id)),
         db.delete(auditEvents).where(eq(auditEvents.userId, id)),
         db.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
         ...auditInserts(audit),
       ]);
-      return (results[3] as unknown[]).length > 0;
+      return (results[5] as unknown[]).length > 0;
     },
 
     async findApiKeyByLookupHash(lookupHash) {
@@ -131,7 +140,10 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async findSession(tokenHash) {
       const [row] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
-      return row ?? null;
+      return row ? toSession(row) : null;
+    },
+    async insertSession(session, audit) {
+      await batch([db.insert(sessions).values(session), ...auditInserts(audit)]);
     },
     async updateSession(tokenHash, changes, audit) {
       await batch([db.update(sessions).set(changes).where(eq(sessions.tokenHash, tokenHash)), ...auditInserts(audit)]);
@@ -173,6 +185,53 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         db.update(users).set({ lockedAt: null }).where(inArray(users.nameKey, nameKeys)),
         ...auditInserts(audit),
       ]);
+    },
+
+    async listSshKeys(userId) {
+      return db.select().from(sshKeys).where(eq(sshKeys.userId, userId)).orderBy(sshKeys.createdAt, sshKeys.id);
+    },
+    async findSshKeyByFingerprint(fingerprint): Promise<SshKeyRecord | null> {
+      const [row] = await db.select().from(sshKeys).where(eq(sshKeys.fingerprint, fingerprint)).limit(1);
+      return row ?? null;
+    },
+    async insertSshKey(key, audit) {
+      const insert = db.insert(sshKeys).values(key).onConflictDoNothing({ target: sshKeys.fingerprint }).returning();
+      const [inserted] = (await batch([insert]))[0] as SshKeyRecord[];
+      if (!inserted) return null;
+      await batch(auditInserts(audit));
+      return inserted;
+    },
+    async deleteSshKey(userId, id, audit) {
+      const mine = and(eq(sshKeys.id, id), eq(sshKeys.userId, userId));
+      const results = await batch([
+        // The tokens first, and only this user's: the same batch ends the key's access entirely.
+        db.delete(sessions).where(and(eq(sessions.sshKeyId, id), eq(sessions.userId, userId))),
+        db.delete(sshKeys).where(mine).returning({ id: sshKeys.id }),
+      ]);
+      const deleted = (results[1] as unknown[]).length > 0;
+      if (deleted) await batch(auditInserts(audit));
+      return deleted;
+    },
+    async touchSshKey(id, at) {
+      await db.update(sshKeys).set({ lastUsedAt: at }).where(eq(sshKeys.id, id));
+    },
+
+    async findBintray(userId): Promise<BintrayRecord | null> {
+      const [row] = await db.select().from(bintrayCredentials).where(eq(bintrayCredentials.userId, userId)).limit(1);
+      return row ?? null;
+    },
+    async putBintray(record, audit) {
+      const { userId, ...rest } = record;
+      await batch([
+        db.insert(bintrayCredentials).values(record).onConflictDoUpdate({ target: bintrayCredentials.userId, set: rest }),
+        ...auditInserts(audit),
+      ]);
+    },
+    async deleteBintray(userId, audit) {
+      const results = await batch([db.delete(bintrayCredentials).where(eq(bintrayCredentials.userId, userId)).returning({ userId: bintrayCredentials.userId })]);
+      const deleted = (results[0] as unknown[]).length > 0;
+      if (deleted) await batch(auditInserts(audit));
+      return deleted;
     },
 
     async getSetting<T>(key: string) {

@@ -24,7 +24,7 @@ export type Credential =
   | { kind: 'basic'; username: string; password: string }
   | { kind: 'bearer'; token: string };
 
-export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'session';
+export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'session' | 'lfsToken';
 
 export interface Principal {
   user: UserRecord;
@@ -119,6 +119,8 @@ async function bySession(deps: DomainDeps, token: string): Promise<Result<Princi
   if (!user) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
   const locked = await lockedFailure(deps, user);
   if (locked) return locked;
+  // Git LFS tokens live their fixed few minutes and never see secrets.
+  if (session.kind === 'lfs') return ok({ user, via: 'lfsToken', session });
   if (now - session.lastSeenAt >= SESSION_TOUCH_MS) {
     const changes = { lastSeenAt: now, expiresAt: now + deps.settings.sessionIdleMs };
     await deps.store.updateSession(tokenHash, changes, []);
@@ -172,6 +174,7 @@ export async function authenticate(deps: DomainDeps, ctx: RequestContext, creden
 
 /** Whether this principal may see secrets now: by a credential of its own, an unlocked session, or the admin's flag. */
 export function canSeeSecrets(principal: Principal, now: number): boolean {
+  if (principal.via === 'lfsToken') return false;
   if (principal.via !== 'session') return true;
   if (principal.user.keysWithoutUnlock) return true;
   return (principal.session?.unlockedUntil ?? 0) > now;

@@ -56,6 +56,9 @@ export interface ApiKeyRecord {
   lastUsedAt: number | null;
 }
 
+/** `browser`: the extension's session. `lfs`: a short-lived token SSH gave Git LFS (no secrets, no renewal). */
+export type SessionKind = 'browser' | 'lfs';
+
 export interface SessionRecord {
   tokenHash: string;
   userId: number;
@@ -63,6 +66,32 @@ export interface SessionRecord {
   lastSeenAt: number;
   expiresAt: number;
   unlockedUntil: number | null;
+  kind: SessionKind;
+  /** For `lfs` tokens: the SSH key that got it; removing the key ends the token. */
+  sshKeyId: number | null;
+}
+
+export interface SshKeyRecord {
+  id: number;
+  userId: number;
+  name: string;
+  type: string;
+  /** The public key blob in base64: public, so kept as it is. */
+  blob: string;
+  bits: number;
+  fingerprint: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export type NewSshKey = Omit<SshKeyRecord, 'id' | 'lastUsedAt'>;
+
+export interface BintrayRecord {
+  userId: number;
+  username: string;
+  /** The Bintray API key, sealed with the master key. */
+  sealed: string;
+  updatedAt: number;
 }
 
 export interface LoginFailureRecord {
@@ -86,7 +115,12 @@ export type AuditType =
   | 'user-created'
   | 'user-updated'
   | 'user-deleted'
-  | 'user-unlocked';
+  | 'user-unlocked'
+  | 'ssh-key-added'
+  | 'ssh-key-removed'
+  | 'lfs-token-issued'
+  | 'bintray-changed'
+  | 'bintray-removed';
 
 /** A security event. Never a secret in it. */
 export interface AuditEvent {
@@ -137,6 +171,20 @@ export interface Store {
   clearLoginFailures(nameKey: string): Promise<void>;
   /** Clears failures and admin locks for these names (all names when null). */
   unlockUsers(nameKeys: string[] | null, audit: AuditEvent[]): Promise<void>;
+
+  listSshKeys(userId: number): Promise<SshKeyRecord[]>;
+  findSshKeyByFingerprint(fingerprint: string): Promise<SshKeyRecord | null>;
+  /** Inserts the key; null when its fingerprint is already registered (to anyone). */
+  insertSshKey(key: NewSshKey, audit: AuditEvent[]): Promise<SshKeyRecord | null>;
+  /** Removes the user's key and every token it got, at once; false when the user has no such key. */
+  deleteSshKey(userId: number, id: number, audit: AuditEvent[]): Promise<boolean>;
+  touchSshKey(id: number, at: number): Promise<void>;
+  /** A token that is not a sign-in (Git LFS over SSH): the session row and its audit event. */
+  insertSession(session: SessionRecord, audit: AuditEvent[]): Promise<void>;
+
+  findBintray(userId: number): Promise<BintrayRecord | null>;
+  putBintray(record: BintrayRecord, audit: AuditEvent[]): Promise<void>;
+  deleteBintray(userId: number, audit: AuditEvent[]): Promise<boolean>;
 
   getSetting<T>(key: string): Promise<T | null>;
   putSetting<T>(key: string, value: T): Promise<void>;

@@ -2,13 +2,15 @@
 import { isExternalRealm, type ProfileReply } from '../../shared/schemas';
 import { deriveEncryptedPassword } from '../crypto/secrets';
 import { readApiKey, summariseApiKey } from './apiKeys';
+import { readBintray, summariseBintray } from './bintray';
+import { listSshKeys } from './sshKeys';
 import { canSeeSecrets, type Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { UserRecord } from './ports';
 import { fail, ok, type Result } from './result';
 
 export async function buildProfile(deps: DomainDeps, principal: Principal, user: UserRecord = principal.user): Promise<ProfileReply> {
-  const key = await readApiKey(deps, user);
+  const [key, sshKeys, bintray] = await Promise.all([readApiKey(deps, user), listSshKeys(deps, user), readBintray(deps, user)]);
   const unlockedUntil = principal.session?.unlockedUntil ?? null;
   return {
     name: user.name,
@@ -21,6 +23,8 @@ export async function buildProfile(deps: DomainDeps, principal: Principal, user:
     unlocked: canSeeSecrets({ ...principal, user }, deps.clock.now()),
     unlockedUntil: unlockedUntil === null || unlockedUntil <= deps.clock.now() ? null : new Date(unlockedUntil).toISOString(),
     apiKey: key ? summariseApiKey(key.apiKey, key.record) : null,
+    sshKeys,
+    bintray: bintray ? summariseBintray(bintray.credentials, bintray.record) : null,
   };
 }
 

@@ -33,13 +33,15 @@ export async function signIn(deps: DomainDeps, ctx: RequestContext, username: st
     lastSeenAt: now,
     expiresAt: now + deps.settings.sessionIdleMs,
     unlockedUntil: now + deps.settings.unlockWindowMs,
+    kind: 'browser',
+    sshKeyId: null,
   };
   await deps.store.recordSignIn(session, [auditEvent(deps, ctx, 'sign-in', user)]);
   return ok({ token, session, user: { ...user, lastLoggedIn: now } });
 }
 
 function requireSession(principal: Principal): Result<SessionRecord> {
-  return principal.session ? ok(principal.session) : fail('BAD_REQUEST', 'This call needs a session: sign in first');
+  return principal.session?.kind === 'browser' ? ok(principal.session) : fail('BAD_REQUEST', 'This call needs a session: sign in first');
 }
 
 /** Re-entering the password opens the session's secrets for the unlock window. */

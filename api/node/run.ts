@@ -10,6 +10,8 @@ import { bootNode, type BootOptions, type BootedKeyfob } from './boot';
 export interface RuntimeServer {
   /** Starts serving; resolves with the address, rejects with a ConfigError for a port in use and the like. */
   listen(keyfob: BootedKeyfob, config: Config): Promise<{ url: string; stop(): Promise<void> }>;
+  /** Started after the API listens (Node's SSH server for Git LFS); stopped before it. */
+  alongside?(keyfob: BootedKeyfob, config: Config, apiUrl: string): Promise<{ stop(): Promise<void> } | null>;
   bootOptions?: BootOptions;
 }
 
@@ -40,6 +42,7 @@ export async function runKeyfob(server: RuntimeServer): Promise<void> {
     }
     const { url, stop } = await server.listen(keyfob, config);
     console.log(`Keyfob listening on ${url}`);
+    const companion = (await server.alongside?.(keyfob, config, url)) ?? null;
 
     let stopping = false;
     const onSignal = (signal: string) => {
@@ -47,7 +50,7 @@ export async function runKeyfob(server: RuntimeServer): Promise<void> {
       stopping = true;
       console.log(`${signal}: finishing requests in flight, then stopping`);
       setTimeout(() => fatal('requests still running after 10 s: stopped anyway'), 10_000).unref();
-      stop()
+      Promise.all([stop(), companion?.stop()])
         .then(() => keyfob.close())
         .then(() => {
           console.log('Keyfob stopped');

@@ -1,8 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { VersionReply } from '../../shared/schemas';
 import { requireAuth } from '../auth/credentials';
 import type { AppDeps } from '../deps';
-import { authErrors, credentialSecurity, json, text, routeGroup } from './openapi';
+import { httpError } from '../http/errors';
+import { authErrors, credentialSecurity, json, notFound, text, routeGroup } from './openapi';
 
 /** Artifactory's `system/ping` (anonymous) and `system/version`. */
 export function systemRoutes(deps: AppDeps) {
@@ -30,6 +32,24 @@ export function systemRoutes(deps: AppDeps) {
       responses: { 200: json(VersionReply, 'The version'), ...authErrors },
     }),
     (c) => c.json({ version: deps.version, revision: deps.revision, addons: [] }, 200),
+  );
+
+  // Where `git-lfs-authenticate` points Git LFS. Keyfob vouches for the user but keeps no LFS objects:
+  // the client gets a plain answer that says so, after its token was checked like any credential.
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lfs/{repo}/objects/batch',
+      tags: ['System'],
+      summary: 'Git LFS batch endpoint (no objects kept)',
+      security: credentialSecurity,
+      request: { params: z.object({ repo: z.string().meta({ param: { name: 'repo', in: 'path' } }) }) },
+      middleware: [requireAuth(deps)] as const,
+      responses: { ...authErrors, ...notFound },
+    }),
+    (c) => {
+      throw httpError('NOT_FOUND', `Keyfob authenticates Git LFS but keeps no LFS objects: repository '${c.req.valid('param').repo.slice(0, 100)}' is not stored here`);
+    },
   );
 
   return app;

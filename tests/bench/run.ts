@@ -54,7 +54,7 @@ async function startServer(dataDir: string, masterKey: string): Promise<Server> 
   const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', 'api/node.ts']);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', KEYFOB_DATA_DIR: dataDir, KEYFOB_MASTER_KEY: masterKey, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1', KEYFOB_LOG_REQUESTS: 'false' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SSH_PORT: '0', KEYFOB_DATA_DIR: dataDir, KEYFOB_MASTER_KEY: masterKey, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1', KEYFOB_LOG_REQUESTS: 'false' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -198,7 +198,7 @@ async function startEntry(runtime: 'node' | 'bun' | 'deno', dir: string, env: Re
   const [command, args] = entryCommand(runtime);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: '0', KEYFOB_DATA_DIR: dir, KEYFOB_TEST_CLOCK: '1' },
+    env: { ...process.env, SSH_PORT: '0', ...env, HOST: '127.0.0.1', PORT: '0', KEYFOB_DATA_DIR: dir, KEYFOB_TEST_CLOCK: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = collect(child);

@@ -23,8 +23,9 @@ function relative(iso: string | null, now = Date.now()): string {
 
 function Field(props: { label: string; name: string; type?: 'text' | 'password' | 'url'; value?: string; autoComplete?: string; autoFocus?: boolean }) {
   const input = useRef<HTMLInputElement>(null);
-  // The autofocus attribute only works on a page's first render; views that come later focus themselves.
-  useEffect(() => {
+  // The autofocus attribute only works on a page's first render; views that come later focus themselves,
+  // in a layout effect so focus is there as soon as the field is (a plain effect runs a frame later).
+  useLayoutEffect(() => {
     if (props.autoFocus) input.current?.focus();
   }, []);
   return (
@@ -131,7 +132,7 @@ function Secret(props: SecretProps) {
 /** Asks before a destructive action; focus starts on Cancel. */
 function Confirm(props: { text: string; confirm: string; onConfirm: () => void; onCancel: () => void }) {
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
+  useLayoutEffect(() => cancel.current?.focus(), []);
   return (
     <div class="confirm" role="alertdialog" aria-label={props.confirm} aria-describedby="confirm-text">
       <p id="confirm-text">{props.text}</p>

@@ -7,9 +7,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestContext, type AppEnv } from './auth/credentials';
 import type { AppDeps } from './deps';
 import { createErrorHandler, errorResponse, SECURITY_HEADERS } from './http/errors';
+import { accountRoutes } from './routes/account';
 import { apiKeyRoutes } from './routes/apiKey';
 import { bintrayRoutes } from './routes/bintray';
 import { renderDocsPage } from './routes/docs';
+import { resetPageRoutes } from './routes/resetPage';
 import { profileRoutes } from './routes/profile';
 import { securityRoutes } from './routes/security';
 import { sessionRoutes } from './routes/session';
@@ -69,7 +71,7 @@ export function createApp(deps: AppDeps) {
     await next();
     if (c.res.status === 401) c.res.headers.set('www-authenticate', BEARER_CHALLENGE);
   });
-  for (const group of [sessionRoutes, profileRoutes, sshKeyRoutes, bintrayRoutes]) app.route('/api/v1', group(deps));
+  for (const group of [sessionRoutes, profileRoutes, accountRoutes, sshKeyRoutes, bintrayRoutes]) app.route('/api/v1', group(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-JFrog-Art-Api' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'basic', {
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps) {
     });
   app.get('/openapi.json', (c) => c.json(document()));
   app.get('/docs', (c) => c.html(renderDocsPage(document())));
+  app.route('/', resetPageRoutes(deps));
   app.get('/', (c) => c.redirect('/docs'));
 
   return app;

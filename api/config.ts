@@ -5,6 +5,7 @@
 import { parseMasterKey, MasterKeyError } from './crypto/keyring';
 import { CROSS_PROCESS_BOUND_MS, DEFAULT_CACHE_TTL_MS } from './domain/cache';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainSettings } from './domain/deps';
+import { passwordPolicyProblem } from '../shared/passwordPolicy';
 
 export class ConfigError extends Error {}
 
@@ -31,6 +32,9 @@ export interface Config {
   sshHost: string;
   /** Where clients reach the API, for links Keyfob hands out (Git LFS endpoints); the listen address when unset. */
   publicUrl: string | null;
+  /** Mail goes out over SMTP when set (Node); otherwise it waits in the outbox table. */
+  smtpUrl: string | null;
+  mailFrom: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -78,6 +82,20 @@ function httpUrl(env: Env, name: string, fallback: string | null): string | null
   }
 }
 
+function smtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('scheme');
+    if (!url.hostname) throw new Error('host');
+  } catch {
+    // Never echo the value: it may hold the SMTP password.
+    throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465');
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env): Config {
   const dataDir = env.KEYFOB_DATA_DIR?.trim() || 'data';
   let masterKey: Uint8Array | null = null;
@@ -90,10 +108,13 @@ export function loadConfig(env: Env): Config {
     }
   }
   const adminPassword = env.KEYFOB_ADMIN_PASSWORD === '' ? undefined : env.KEYFOB_ADMIN_PASSWORD;
-  const passwordMinLength = integer(env, 'KEYFOB_PASSWORD_MIN_LENGTH', DEFAULT_DOMAIN_SETTINGS.passwordMinLength, 1, 256);
-  if (adminPassword !== undefined && adminPassword.length < passwordMinLength) {
-    throw new ConfigError(`KEYFOB_ADMIN_PASSWORD must have at least ${passwordMinLength} characters`);
-  }
+  const passwordPolicy = {
+    minLength: integer(env, 'KEYFOB_PASSWORD_MIN_LENGTH', DEFAULT_DOMAIN_SETTINGS.passwordPolicy.minLength, 1, 256),
+    minClasses: integer(env, 'KEYFOB_PASSWORD_MIN_CLASSES', DEFAULT_DOMAIN_SETTINGS.passwordPolicy.minClasses, 1, 4),
+  };
+  const adminProblem = adminPassword === undefined ? null : passwordPolicyProblem(passwordPolicy, adminPassword, env.KEYFOB_ADMIN_USER?.trim() || 'admin');
+  if (adminProblem) throw new ConfigError(adminProblem.replace('The new password', 'KEYFOB_ADMIN_PASSWORD'));
+  const publicUrl = httpUrl(env, 'KEYFOB_PUBLIC_URL', null);
   return {
     host: env.HOST?.trim() || '127.0.0.1',
     port: integer(env, 'PORT', 8787, 0, 65535),
@@ -106,7 +127,9 @@ export function loadConfig(env: Env): Config {
     settings: {
       unlockWindowMs: integer(env, 'KEYFOB_UNLOCK_MINUTES', 5, 1, 24 * 60) * 60_000,
       sessionIdleMs: integer(env, 'KEYFOB_SESSION_IDLE_MINUTES', 12 * 60, 1, 30 * 24 * 60) * 60_000,
-      passwordMinLength,
+      passwordPolicy,
+      resetLinkMs: integer(env, 'KEYFOB_RESET_LINK_MINUTES', 30, 1, 24 * 60) * 60_000,
+      publicUrl,
     },
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
@@ -115,6 +138,8 @@ export function loadConfig(env: Env): Config {
     bintrayTimeoutMs: integer(env, 'BINTRAY_TIMEOUT_MS', 5_000, 100, 60_000),
     sshPort: integer(env, 'SSH_PORT', 1339, 0, 65535),
     sshHost: env.SSH_HOST?.trim() || env.HOST?.trim() || '127.0.0.1',
-    publicUrl: httpUrl(env, 'KEYFOB_PUBLIC_URL', null),
+    publicUrl,
+    smtpUrl: smtpUrl(env),
+    mailFrom: env.MAIL_FROM?.trim() || 'Keyfob <keyfob@localhost>',
   };
 }

@@ -21,6 +21,8 @@ export interface AppDeps extends DomainDeps {
   bodyLimitBytes: number;
   /** The Bintray-compatible API that Test asks, and how long it waits. */
   bintray: { apiUrl: string; timeoutMs: number };
+  /** Called when mail was queued, so a runtime with a mailer can send it now rather than at its next poll. */
+  afterMailQueued?: () => void;
   /** Only in test runs (KEYFOB_TEST_CLOCK=1): the clock, which a test route may move. */
   testClock?: AdjustableClock;
 }

@@ -267,3 +267,40 @@ export const BintrayTestRequest = z
     apiKey: z.string().trim().min(1).max(256).optional(),
   })
   .meta({ id: 'BintrayTestRequest', description: 'What the user typed; a field left out is taken from the saved credentials.' });
+
+export const PasswordPolicyReply = z
+  .object({ minLength: z.number().int(), minClasses: z.number().int() })
+  .meta({ id: 'PasswordPolicy', description: 'What a new password must be; the server enforces it.' });
+
+const newPasswordFields = {
+  newPassword1: z.string().max(PASSWORD_MAX_LENGTH),
+  newPassword2: z.string().max(PASSWORD_MAX_LENGTH).meta({ description: 'The new password again.' }),
+};
+
+export const ProfilePasswordRequest = z
+  .object({ oldPassword: z.string().max(PASSWORD_MAX_LENGTH), ...newPasswordFields })
+  .meta({ id: 'ProfilePasswordChange' });
+
+export const ExpiredPasswordSignInRequest = z
+  .object({ username: z.string().max(1024), oldPassword: z.string().max(PASSWORD_MAX_LENGTH), ...newPasswordFields })
+  .meta({ id: 'ChangePasswordAndSignIn' });
+
+export const PasswordResetRequest = z.object({ username: z.string().max(1024) }).meta({ id: 'PasswordResetRequest' });
+
+export const PasswordResetCompletion = z
+  .object({ token: z.string().max(128), ...newPasswordFields })
+  .meta({ id: 'PasswordResetCompletion' });
+
+export const ActivityEvent = z
+  .object({
+    type: z.string().meta({ example: 'sign-in' }),
+    at: z.string(),
+    clientAddress: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    detail: z.record(z.string(), z.string()).optional(),
+  })
+  .meta({ id: 'ActivityEvent' });
+export type ActivityEvent = z.infer<typeof ActivityEvent>;
+
+export const ActivityReply = z.object({ events: z.array(ActivityEvent) }).meta({ id: 'Activity' });
+export type ActivityReply = z.infer<typeof ActivityReply>;

@@ -121,3 +121,45 @@ export const auditEvents = sqliteTable(
   },
   (t) => [index('audit_events_user_at').on(t.userId, t.at)],
 );
+
+/** Single-use password-reset links: only the SHA-256 of the token is kept. */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('password_resets_user_id').on(t.userId)],
+);
+
+/**
+ * Mail waiting to go out, kept until delivered so a failed delivery loses nothing. The body carries a
+ * reset link, so it is sealed with the master key; the recipient and subject are not secret.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    sealedBody: text('sealed_body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_pending').on(t.deliveredAt, t.nextAttemptAt)],
+);
+
+/** Fixed-window counters for rate limits (reset requests, failed sign-ins per client address). */
+export const throttles = sqliteTable('throttles', {
+  bucket: text('bucket').primaryKey(),
+  count: integer('count').notNull(),
+  windowEndsAt: integer('window_ends_at').notNull(),
+});

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import type { Realm } from '../../shared/schemas';
@@ -16,7 +16,7 @@ import type {
   UserRecord,
 } from '../domain/ports';
 import * as schema from './schema';
-import { apiKeys, auditEvents, bintrayCredentials, loginFailures, sessions, settings, sshKeys, users } from './schema';
+import { apiKeys, auditEvents, bintrayCredentials, loginFailures, outbox, passwordResets, sessions, settings, sshKeys, throttles, users } from './schema';
 
 /**
  * The drizzle database Keyfob runs on. libSQL's and D1's drizzle databases share this surface
@@ -232,6 +232,76 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const deleted = (results[0] as unknown[]).length > 0;
       if (deleted) await batch(auditInserts(audit));
       return deleted;
+    },
+
+    async insertPasswordReset(reset, mail, audit) {
+      await batch([db.insert(passwordResets).values(reset), db.insert(outbox).values(mail), ...auditInserts(audit)]);
+    },
+    async findPasswordReset(tokenHash) {
+      const [row] = await db.select().from(passwordResets).where(eq(passwordResets.tokenHash, tokenHash)).limit(1);
+      return row ?? null;
+    },
+    async completePasswordReset(reset, user, changes, at, audit) {
+      // Every later statement runs only if the first one marked the reset used at this very moment:
+      // of two uses racing, one changes the password and the other changes nothing.
+      const usedNow = exists(
+        db.select({ one: sql`1` }).from(passwordResets).where(and(eq(passwordResets.tokenHash, reset.tokenHash), eq(passwordResets.usedAt, at))),
+      );
+      const results = await batch([
+        db
+          .update(passwordResets)
+          .set({ usedAt: at })
+          .where(and(eq(passwordResets.tokenHash, reset.tokenHash), isNull(passwordResets.usedAt)))
+          .returning({ tokenHash: passwordResets.tokenHash }),
+        db.update(users).set(changes).where(and(eq(users.id, user.id), usedNow)),
+        db.delete(sessions).where(and(eq(sessions.userId, user.id), usedNow)),
+        db.delete(loginFailures).where(and(eq(loginFailures.nameKey, user.nameKey), usedNow)),
+        // Other links of this user die with this one.
+        db.update(passwordResets).set({ usedAt: at }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), usedNow)),
+      ]);
+      const used = (results[0] as unknown[]).length > 0;
+      // As elsewhere: the event follows the change it records, and only when the change happened.
+      if (used) await batch(auditInserts(audit));
+      return used;
+    },
+
+    async listDueMail(at, limit) {
+      return db
+        .select()
+        .from(outbox)
+        .where(and(isNull(outbox.deliveredAt), lte(outbox.nextAttemptAt, at)))
+        .orderBy(asc(outbox.nextAttemptAt))
+        .limit(limit);
+    },
+    async listUndeliveredMail() {
+      return db.select().from(outbox).where(isNull(outbox.deliveredAt)).orderBy(asc(outbox.id));
+    },
+    async markMailDelivered(id, at) {
+      await db.update(outbox).set({ deliveredAt: at, lastError: null }).where(eq(outbox.id, id));
+    },
+    async markMailFailed(id, attempts, nextAttemptAt, error) {
+      await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500) }).where(eq(outbox.id, id));
+    },
+
+    async hitThrottle(bucket, windowMs, at) {
+      const upsert = db
+        .insert(throttles)
+        .values({ bucket, count: 1, windowEndsAt: at + windowMs })
+        .onConflictDoUpdate({
+          target: throttles.bucket,
+          // A window that has run out starts over at one.
+          set: {
+            count: sql`case when ${throttles.windowEndsAt} <= ${at} then 1 else ${throttles.count} + 1 end`,
+            windowEndsAt: sql`case when ${throttles.windowEndsAt} <= ${at} then ${at + windowMs} else ${throttles.windowEndsAt} end`,
+          },
+        })
+        .returning({ count: throttles.count });
+      const [row] = (await batch([upsert]))[0] as { count: number }[];
+      return row?.count ?? 1;
+    },
+    async peekThrottle(bucket, at) {
+      const [row] = await db.select().from(throttles).where(and(eq(throttles.bucket, bucket), gt(throttles.windowEndsAt, at))).limit(1);
+      return row ? { count: row.count, windowEndsAt: row.windowEndsAt } : { count: 0, windowEndsAt: at };
     },
 
     async getSetting<T>(key: string) {

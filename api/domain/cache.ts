@@ -123,6 +123,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     putSetting: writing(store.putSetting),
     // Removing an SSH key deletes the sessions (LFS tokens) it got: those must be refused at once.
     deleteSshKey: writing(store.deleteSshKey),
+    completePasswordReset: writing(store.completePasswordReset),
     // Touches change nothing that decides access: they update the cached entry instead of flushing.
     touchApiKey: writing(store.touchApiKey, (userId, at) => {
       generation++;

@@ -1,3 +1,4 @@
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../shared/passwordPolicy';
 import type { KeyRing } from '../crypto/keyring';
 import type { PasswordCache } from './cache';
 import type { AuditEvent, AuditType, Clock, PasswordHasher, RandomBytes, Store, UserRecord } from './ports';
@@ -7,14 +8,20 @@ export interface DomainSettings {
   unlockWindowMs: number;
   /** A session not used for this long is over. */
   sessionIdleMs: number;
-  /** The shortest password the server accepts. */
-  passwordMinLength: number;
+  /** What a new password must be. */
+  passwordPolicy: PasswordPolicy;
+  /** How long a password-reset link works. */
+  resetLinkMs: number;
+  /** Where users reach the API (for links in mail); null: the address the request came to. */
+  publicUrl: string | null;
 }
 
 export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
   unlockWindowMs: 5 * 60_000,
   sessionIdleMs: 12 * 60 * 60_000,
-  passwordMinLength: 8,
+  passwordPolicy: DEFAULT_PASSWORD_POLICY,
+  resetLinkMs: 30 * 60_000,
+  publicUrl: null,
 };
 
 /** Everything the domain works with, passed in so each runtime and each test chooses its own. */

@@ -29,6 +29,13 @@ export async function setLockPolicy(store: Store, policy: LockPolicy): Promise<L
 export const LOCKED_MESSAGE = 'This account is locked after too many failed sign-ins: ask an administrator to unlock it';
 export const BAD_CREDENTIALS_MESSAGE = 'Bad credentials';
 
+/**
+ * Beside the per-name delay and lock: failed password attempts per client address. Past this many in the
+ * window, that address gets 429 for any name, so spraying many names from one place is slowed too.
+ */
+export const SIGN_IN_FAILURES_PER_ADDRESS = 100;
+const ADDRESS_WINDOW_MS = 15 * 60_000;
+
 /** Whether the lock applies to this user now (an unknown name past the count looks locked too). */
 export function isLocked(policy: LockPolicy, user: UserRecord | null, failures: number): boolean {
   if (!policy.enabled) return false;
@@ -46,7 +53,16 @@ export async function guardedPasswordAttempt(
   user: UserRecord | null,
   verify: () => Promise<boolean>,
 ): Promise<Result<void>> {
-  const [policy, failure] = await Promise.all([getLockPolicy(deps.store), deps.store.findLoginFailure(nameKey)]);
+  const addressBucket = `sign-in-failures:${ctx.clientAddress ?? 'unknown'}`;
+  const [policy, failure, fromAddress] = await Promise.all([
+    getLockPolicy(deps.store),
+    deps.store.findLoginFailure(nameKey),
+    deps.store.peekThrottle(addressBucket, deps.clock.now()),
+  ]);
+  if (fromAddress.count >= SIGN_IN_FAILURES_PER_ADDRESS) {
+    const seconds = Math.max(1, Math.ceil((fromAddress.windowEndsAt - deps.clock.now()) / 1000));
+    return fail('RATE_LIMITED', `Too many failed sign-ins from your address: try again in ${seconds} seconds`, { retryAfterSeconds: seconds });
+  }
   const failures = failure?.failures ?? 0;
   if (isLocked(policy, user, failures)) return fail('USER_LOCKED', LOCKED_MESSAGE);
   if (failure) {
@@ -63,6 +79,7 @@ export async function guardedPasswordAttempt(
     return ok(undefined);
   }
   const now = deps.clock.now();
+  await deps.store.hitThrottle(addressBucket, ADDRESS_WINDOW_MS, now);
   const count = await deps.store.recordLoginFailure(nameKey, now, user ? [auditEvent(deps, ctx, 'sign-in-failed', user)] : []);
   if (user && policy.enabled && count >= policy.loginAttempts) await deps.store.lockUser(user.id, now);
   return fail('BAD_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);

@@ -1,4 +1,5 @@
 /** Password changes and expiry, under the server's policy whatever a client sends. */
+import { passwordPolicyProblem } from '../../shared/passwordPolicy';
 import { isExternalRealm, userNameKey } from '../../shared/schemas';
 import { generatePasswordStamp } from '../crypto/secrets';
 import { verifyUserPassword, type Principal } from './credentials';
@@ -8,12 +9,8 @@ import { fail, ok, type Result } from './result';
 
 /** The server's password policy; the reason is shown to the user as it is. */
 export function checkPasswordPolicy(deps: DomainDeps, user: Pick<UserRecord, 'nameKey'>, password: string): Result<void> {
-  const { passwordMinLength } = deps.settings;
-  if (password.length < passwordMinLength) {
-    return fail('BAD_REQUEST', `The new password must have at least ${passwordMinLength} characters`);
-  }
-  if (userNameKey(password) === user.nameKey) return fail('BAD_REQUEST', 'The new password must not be the user name');
-  return ok(undefined);
+  const problem = passwordPolicyProblem(deps.settings.passwordPolicy, password, user.nameKey);
+  return problem ? fail('BAD_REQUEST', problem) : ok(undefined);
 }
 
 /** A fresh hash and stamp for a new password: the stamp change kills the old encrypted password. */

@@ -100,6 +100,34 @@ export interface LoginFailureRecord {
   lastFailureAt: number;
 }
 
+export interface PasswordResetRecord {
+  tokenHash: string;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** A message in the outbox; its body sealed, since it may carry a reset link. */
+export interface OutboxMessage {
+  id: number;
+  recipient: string;
+  subject: string;
+  sealedBody: string;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+}
+
+export type NewOutboxMessage = Pick<OutboxMessage, 'recipient' | 'subject' | 'sealedBody' | 'createdAt' | 'nextAttemptAt'>;
+
+/** Mail out of the process (SMTP on Node); absent where there is none, and then mail waits in the outbox. */
+export interface Mailer {
+  send(message: { to: string; subject: string; text: string }): Promise<void>;
+}
+
 export type AuditType =
   | 'sign-in'
   | 'sign-in-failed'
@@ -120,7 +148,9 @@ export type AuditType =
   | 'ssh-key-removed'
   | 'lfs-token-issued'
   | 'bintray-changed'
-  | 'bintray-removed';
+  | 'bintray-removed'
+  | 'password-reset-requested'
+  | 'password-reset-used';
 
 /** A security event. Never a secret in it. */
 export interface AuditEvent {
@@ -185,6 +215,26 @@ export interface Store {
   findBintray(userId: number): Promise<BintrayRecord | null>;
   putBintray(record: BintrayRecord, audit: AuditEvent[]): Promise<void>;
   deleteBintray(userId: number, audit: AuditEvent[]): Promise<boolean>;
+
+  /** The reset and the mail that carries its link, in one batch: neither exists without the other. */
+  insertPasswordReset(reset: PasswordResetRecord, mail: NewOutboxMessage, audit: AuditEvent[]): Promise<void>;
+  findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null>;
+  /**
+   * Uses the reset: marks it used and, only if this call was the one to do so, sets the user's new
+   * password fields, ends all their sessions and clears their failed sign-ins, in one batch.
+   * False when the reset was already used.
+   */
+  completePasswordReset(reset: PasswordResetRecord, user: UserRecord, changes: UserChanges, at: number, audit: AuditEvent[]): Promise<boolean>;
+
+  listDueMail(at: number, limit: number): Promise<OutboxMessage[]>;
+  listUndeliveredMail(): Promise<OutboxMessage[]>;
+  markMailDelivered(id: number, at: number): Promise<void>;
+  markMailFailed(id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+
+  /** Counts one hit in the bucket's fixed window (started now if none is running) and returns the count. */
+  hitThrottle(bucket: string, windowMs: number, at: number): Promise<number>;
+  /** The bucket's count in its running window (0 when none runs). */
+  peekThrottle(bucket: string, at: number): Promise<{ count: number; windowEndsAt: number }>;
 
   getSetting<T>(key: string): Promise<T | null>;
   putSetting<T>(key: string, value: T): Promise<void>;

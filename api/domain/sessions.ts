@@ -2,6 +2,7 @@
 import { generateSessionToken, sessionTokenHash } from '../crypto/secrets';
 import type { Principal } from './credentials';
 import { verifyUserPassword } from './credentials';
+import { changePassword } from './passwords';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { SessionRecord, UserRecord } from './ports';
 import { fail, ok, type Result } from './result';
@@ -24,6 +25,26 @@ export async function signIn(deps: DomainDeps, ctx: RequestContext, username: st
   const user = checked.value;
   const expired = refusePasswordExpired(user);
   if (expired) return expired;
+  return ok(await startSession(deps, ctx, user));
+}
+
+/**
+ * Sign-in for a user whose password expired (or anyone who wants to change it on the way in): the old
+ * password proves who they are, the new one must pass the policy, and the session starts on the new one.
+ */
+export async function changePasswordAndSignIn(
+  deps: DomainDeps,
+  ctx: RequestContext,
+  input: { username: string; oldPassword: string; newPassword1: string; newPassword2: string },
+): Promise<Result<NewSession>> {
+  const checked = await verifyUserPassword(deps, ctx, input.username, input.oldPassword);
+  if (!checked.ok) return checked;
+  const changed = await changePassword(deps, ctx, { user: checked.value, via: 'password' }, { ...input, userName: checked.value.name });
+  if (!changed.ok) return changed;
+  return ok(await startSession(deps, ctx, changed.value));
+}
+
+async function startSession(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<NewSession> {
   const now = deps.clock.now();
   const token = generateSessionToken(deps.randomBytes);
   const session: SessionRecord = {
@@ -37,7 +58,7 @@ export async function signIn(deps: DomainDeps, ctx: RequestContext, username: st
     sshKeyId: null,
   };
   await deps.store.recordSignIn(session, [auditEvent(deps, ctx, 'sign-in', user)]);
-  return ok({ token, session, user: { ...user, lastLoggedIn: now } });
+  return { token, session, user: { ...user, lastLoggedIn: now } };
 }
 
 function requireSession(principal: Principal): Result<SessionRecord> {

@@ -20,7 +20,9 @@ import { bootstrapAdmin } from '../domain/users';
 import { createArgon2Hasher } from './argon2';
 import { withForeignVerifiers } from '../crypto/hashers';
 import { pbkdf2Verifier } from '../crypto/pbkdf2';
+import { createSmtpMailer } from './mailer';
 import { loadOrCreateMasterKeyFile } from './masterKey';
+import { startOutboxWorker } from './outbox';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
 
@@ -39,6 +41,8 @@ export interface BootedKeyfob {
   /** Set on the first start of an empty database: the admin made, and its password if Keyfob generated it. */
   createdAdmin: { name: string; generatedPassword: string | null } | null;
   masterKeyFileCreated: string | null;
+  /** Tells Keyfob the address it serves on, once known. */
+  listening(url: string): void;
   close(): Promise<void>;
 }
 
@@ -95,12 +99,21 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     ? generateRandomString({ read: (b) => b.set(webRandomBytes(b.length)) }, PASSWORD_ALPHABET, 20)
     : null;
   const admin = await bootstrapAdmin(deps, config.adminUser, config.adminPassword ?? (generatedPassword as string));
+  const outbox = startOutboxWorker(deps, config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null);
+  deps.afterMailQueued = outbox.kick;
 
   return {
     app: createApp(deps),
     deps,
     createdAdmin: admin ? { name: admin.name, generatedPassword } : null,
     masterKeyFileCreated: master.created ? master.path : null,
-    close: async () => client.close(),
+    listening(url) {
+      // Links Keyfob mails point at KEYFOB_PUBLIC_URL, or else where it was found to listen.
+      deps.settings = { ...deps.settings, publicUrl: deps.settings.publicUrl ?? url };
+    },
+    close: async () => {
+      await outbox.stop();
+      client.close();
+    },
   };
 }

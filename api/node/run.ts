@@ -41,6 +41,7 @@ export async function runKeyfob(server: RuntimeServer): Promise<void> {
       if (generatedPassword) console.log(`Its generated password (shown only now): ${generatedPassword}`);
     }
     const { url, stop } = await server.listen(keyfob, config);
+    keyfob.listening(url);
     console.log(`Keyfob listening on ${url}`);
     const companion = (await server.alongside?.(keyfob, config, url)) ?? null;
 

@@ -82,7 +82,7 @@ export function bintrayRoutes(deps: AppDeps) {
       method: 'post',
       path: '/profile/bintray/test',
       summary: 'Test Bintray credentials',
-      description: `Asks the Bintray API (${deps.bintray.apiUrl}) for GET /users/{username} with these credentials (fields left out come from the saved ones). The outcome is valid, invalid, unreachable or timeout.`,
+      description: `Asks the Bintray API (BINTRAY_API_URL) for GET /users/{username} with these credentials (fields left out come from the saved ones). The outcome is valid, invalid, unreachable or timeout.`,
       request: jsonBody(BintrayTestRequest),
       middleware: [unlocked] as const,
       responses: { 200: json(BintrayTestReply, 'The outcome'), ...authErrors },

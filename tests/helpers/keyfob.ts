@@ -144,8 +144,10 @@ async function startInProcess(dir: string, env: Record<string, string>): Promise
   const keyfob = await bootNode(loadConfig({ KEYFOB_DATA_DIR: dir, ...env }), { clock, log: () => {} });
   const server = serve({ fetch: keyfob.app.fetch, hostname: '127.0.0.1', port: 0 });
   await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  keyfob.listening(url);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     dbPath: join(dir, 'keyfob.db'),
     setClock: async (ms) => clock.set(ms),
     async stop() {

@@ -76,6 +76,8 @@ export async function call(url: string, path: string, options: CallOptions = {})
 export interface RunningKeyfob {
   url: string;
   runtime: TestRuntime;
+  /** The server's data folder (its master key file and, but on workerd, its database). */
+  dataDir: string;
   /** The server's (frozen) time. */
   now(): number;
   /** Moves the server's clock forward. */
@@ -112,6 +114,7 @@ export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
   return {
     url: started.url,
     runtime: TEST_RUNTIME,
+    dataDir: dir,
     now: () => now,
     async advance(ms) {
       now += ms;

@@ -3,7 +3,16 @@
  * popup turns into a plain message; nothing here logs, and no secret goes into an error.
  */
 import { readError, type ErrorCode } from '../../shared/errors';
-import type { ProfileReply, RevealedApiKey, SessionReply } from '../../shared/schemas';
+import type { PasswordPolicy } from '../../shared/passwordPolicy';
+import type {
+  ActivityEvent,
+  BintraySummary,
+  BintrayTestReply,
+  ProfileReply,
+  RevealedApiKey,
+  SessionReply,
+  SshKeyReply,
+} from '../../shared/schemas';
 
 /** Codes the server sends, plus the ones only a client can see. */
 export type ClientErrorCode = ErrorCode | 'UNREACHABLE' | 'NOT_KEYFOB';
@@ -30,6 +39,18 @@ export interface KeyfobClient {
   regenerateApiKey(): Promise<RevealedApiKey>;
   revokeApiKey(): Promise<ProfileReply>;
   revealEncryptedPassword(): Promise<string>;
+  updateEmail(email: string): Promise<ProfileReply>;
+  changePassword(oldPassword: string, newPassword1: string, newPassword2: string): Promise<ProfileReply>;
+  changePasswordAndSignIn(username: string, oldPassword: string, newPassword1: string, newPassword2: string): Promise<SessionReply>;
+  requestPasswordReset(username: string): Promise<string>;
+  passwordPolicy(): Promise<PasswordPolicy>;
+  activity(): Promise<ActivityEvent[]>;
+  addSshKey(name: string, publicKey: string): Promise<SshKeyReply>;
+  removeSshKey(id: number): Promise<SshKeyReply[]>;
+  saveBintray(username: string, apiKey: string): Promise<BintraySummary | null>;
+  removeBintray(): Promise<void>;
+  revealBintrayKey(): Promise<string>;
+  testBintray(typed: { username?: string; apiKey?: string }): Promise<BintrayTestReply>;
 }
 
 export function createKeyfobClient(serverUrl: string, token: string | null, fetchImpl: typeof fetch = fetch): KeyfobClient {
@@ -82,6 +103,20 @@ export function createKeyfobClient(serverUrl: string, token: string | null, fetc
     revokeApiKey: () => request('DELETE', '/api/v1/profile/apiKey'),
     revealEncryptedPassword: async () =>
       (await request<{ encryptedPassword: string }>('GET', '/api/v1/profile/encryptedPassword')).encryptedPassword,
+    updateEmail: (email) => request('PATCH', '/api/v1/profile', { email }),
+    changePassword: (oldPassword, newPassword1, newPassword2) =>
+      request('POST', '/api/v1/profile/password', { oldPassword, newPassword1, newPassword2 }),
+    changePasswordAndSignIn: (username, oldPassword, newPassword1, newPassword2) =>
+      request('POST', '/api/v1/session/password', { username, oldPassword, newPassword1, newPassword2 }),
+    requestPasswordReset: async (username) => (await request<{ info: string }>('POST', '/api/v1/passwordReset', { username })).info,
+    passwordPolicy: () => request('GET', '/api/v1/passwordPolicy'),
+    activity: async () => (await request<{ events: ActivityEvent[] }>('GET', '/api/v1/profile/activity')).events,
+    addSshKey: (name, publicKey) => request('POST', '/api/v1/profile/sshKeys', { name: name || undefined, publicKey }),
+    removeSshKey: async (id) => (await request<{ keys: SshKeyReply[] }>('DELETE', `/api/v1/profile/sshKeys/${id}`)).keys,
+    saveBintray: async (username, apiKey) => (await request<{ bintray: BintraySummary | null }>('PUT', '/api/v1/profile/bintray', { username, apiKey })).bintray,
+    removeBintray: async () => void (await request('DELETE', '/api/v1/profile/bintray')),
+    revealBintrayKey: async () => (await request<{ apiKey: string }>('GET', '/api/v1/profile/bintray/apiKey')).apiKey,
+    testBintray: (typed) => request('POST', '/api/v1/profile/bintray/test', typed),
   };
 }
 
@@ -105,7 +140,11 @@ export function describeError(error: unknown): { message: string; next: 'retry' 
     case 'UNLOCK_REQUIRED':
       return { message: 'Keyfob locked itself. Enter your password to unlock.', next: 'unlock' };
     case 'PASSWORD_EXPIRED':
-      return { message: 'Your password has expired. Change it in Keyfob, then sign in.', next: 'sign-in' };
+      return { message: 'Your password has expired: choose a new one to sign in.', next: 'sign-in' };
+    case 'RATE_LIMITED':
+      return { message: `Too many attempts from here. Try again in ${error.retryAfterSeconds ?? 'a few'} seconds.`, next: 'wait' };
+    case 'EXTERNAL_REALM':
+      return { message: error.message, next: 'ask-admin' };
     case 'NOT_FOUND':
       return { message: error.message, next: 'none' };
     case 'CONFLICT':

@@ -11,6 +11,8 @@ export type View =
   | { name: 'loading' }
   | { name: 'setup'; serverUrl: string; error?: string }
   | { name: 'sign-in'; serverUrl: string; error?: string; notice?: string }
+  | { name: 'forgot'; serverUrl: string; error?: string }
+  | { name: 'expired'; serverUrl: string; username: string; error?: string }
   | { name: 'locked'; serverUrl: string; profile: ProfileReply; error?: string }
   | { name: 'unlocked'; serverUrl: string; profile: ProfileReply; error?: string }
   | { name: 'unreachable'; serverUrl: string; error: string };
@@ -106,7 +108,39 @@ export async function signIn(deps: PopupDeps, serverUrl: string, username: strin
     await deps.touch();
     return profileView(serverUrl, session.profile);
   } catch (error) {
+    if (error instanceof KeyfobError && error.code === 'PASSWORD_EXPIRED') {
+      return { name: 'expired', serverUrl, username: username.trim(), error: describeError(error).message };
+    }
     return recover(deps, { name: 'sign-in', serverUrl }, error);
+  }
+}
+
+/** An expired password: the current one again, and a new one twice; signs in on the new one. */
+export async function renewExpiredPassword(
+  deps: PopupDeps,
+  view: Extract<View, { name: 'expired' }>,
+  fields: { oldPassword: string; newPassword1: string; newPassword2: string },
+): Promise<View> {
+  if (!fields.oldPassword || !fields.newPassword1) return { ...view, error: 'Enter your current password and a new one.' };
+  if (fields.newPassword1 !== fields.newPassword2) return { ...view, error: 'The new passwords do not match.' };
+  try {
+    const session = await deps.client(view.serverUrl, null).changePasswordAndSignIn(view.username, fields.oldPassword, fields.newPassword1, fields.newPassword2);
+    await deps.saveToken(session.token);
+    await deps.touch();
+    return profileView(view.serverUrl, session.profile);
+  } catch (error) {
+    return recover(deps, view, error);
+  }
+}
+
+/** Forgot password: asks the server to mail a link. Its answer does not say whether the user exists. */
+export async function requestReset(deps: PopupDeps, serverUrl: string, username: string): Promise<View> {
+  if (!username.trim()) return { name: 'forgot', serverUrl, error: 'Enter your user name.' };
+  try {
+    const info = await deps.client(serverUrl, null).requestPasswordReset(username.trim());
+    return { name: 'sign-in', serverUrl, notice: `${info}. Check your mail.` };
+  } catch (error) {
+    return recover(deps, { name: 'forgot', serverUrl }, error);
   }
 }
 

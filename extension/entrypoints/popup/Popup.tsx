@@ -6,7 +6,8 @@ import { describeError, KeyfobError } from '../../lib/api';
 import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
 import { CopyIcon, EyeIcon, EyeOffIcon, GearIcon } from './icons';
-import { connect, lock, openPopup, recover, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
+import { connect, lock, openPopup, recover, renewExpiredPassword, requestReset, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
+import { AccountSection, BintraySection, ExpiredPasswordFields, SshKeysSection, usePasswordPolicy, type SectionProps } from './sections';
 
 type SetView = (view: View) => void;
 
@@ -212,30 +213,102 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
   );
 }
 
+const TABS = [
+  ['keys', 'Keys'],
+  ['ssh', 'SSH'],
+  ['bintray', 'Bintray'],
+  ['account', 'Account'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+function Tabs(props: { tab: Tab; setTab: (tab: Tab) => void }) {
+  // Arrow keys move between tabs, as the ARIA tabs pattern has it.
+  const onKeyDown = (event: KeyboardEvent) => {
+    const at = TABS.findIndex(([id]) => id === props.tab);
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    const next = TABS[(at + step + TABS.length) % TABS.length]![0];
+    props.setTab(next);
+    (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus();
+  };
+  return (
+    <nav class="tabs" role="tablist" aria-label="Sections" onKeyDown={onKeyDown}>
+      {TABS.map(([id, label]) => (
+        <button type="button" role="tab" id={`tab-${id}`} key={id} aria-selected={props.tab === id} aria-controls="tab-panel"
+          tabIndex={props.tab === id ? 0 : -1} onClick={() => props.setTab(id)}>{label}</button>
+      ))}
+    </nav>
+  );
+}
+
 function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: PopupDeps; setView: SetView; clearSeconds: number }) {
   const { view, deps, setView } = props;
   const profile: ProfileReply = view.profile;
   const [status, setStatus] = useState('');
+  const [tab, setTab] = useState<Tab>('keys');
   const onError = async (error: unknown) => setView(await recover(deps, view, error));
+  const client = async () => deps.client(view.serverUrl, await deps.token());
+  const section: SectionProps = {
+    profile,
+    client,
+    onProfile: (next) => setView({ ...view, profile: next }),
+    onError,
+    onStatus: (text) => {
+      setStatus(text);
+      void deps.touch();
+    },
+    renderSecret: (secret) => <Secret {...secret} clearSeconds={props.clearSeconds} onError={onError} onStatus={setStatus} />,
+  };
   return (
     <>
       <Header title={profile.name} subtitle={`${profile.email ?? 'no email'} · ${profile.realm}`}>
         <button type="button" onClick={async () => setView(await lock(deps, view))} aria-label="Lock Keyfob" title="Lock">Lock</button>
         <button type="button" class="icon" onClick={openSettings} aria-label="Settings" title="Settings"><GearIcon /></button>
       </Header>
+      <Tabs tab={tab} setTab={(next) => {
+        setTab(next);
+        setStatus('');
+      }} />
       <Alert error={view.error} />
-      <ApiKey summary={profile.apiKey} deps={deps} view={view} setView={setView} clearSeconds={props.clearSeconds} onStatus={setStatus} />
-      {profile.canChangePassword && (
-        <section aria-labelledby="ep-heading">
-          <h2 id="ep-heading" class="sr-only">Encrypted password</h2>
-          <Secret label="Encrypted password" id="encrypted-password" masked="AP••••••••••••" clearSeconds={props.clearSeconds} onError={onError} onStatus={setStatus}
-            reveal={async () => (await deps.client(view.serverUrl, await deps.token())).revealEncryptedPassword()} />
-        </section>
-      )}
+      <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} class="panel">
+        {tab === 'keys' && (
+          <>
+            <ApiKey summary={profile.apiKey} deps={deps} view={view} setView={setView} clearSeconds={props.clearSeconds} onStatus={setStatus} />
+            {profile.canChangePassword && (
+              <section aria-labelledby="ep-heading">
+                <h2 id="ep-heading" class="sr-only">Encrypted password</h2>
+                <Secret label="Encrypted password" id="encrypted-password" masked="AP••••••••••••" clearSeconds={props.clearSeconds} onError={onError} onStatus={setStatus}
+                  reveal={async () => (await client()).revealEncryptedPassword()} />
+              </section>
+            )}
+          </>
+        )}
+        {tab === 'ssh' && <SshKeysSection {...section} />}
+        {tab === 'bintray' && <BintraySection {...section} />}
+        {tab === 'account' && <AccountSection {...section} />}
+      </div>
       <p class="status" role="status" aria-live="polite">{status}</p>
       <footer>
         <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>Sign out</button>
       </footer>
+    </>
+  );
+}
+
+function ExpiredPassword(props: { view: Extract<View, { name: 'expired' }>; deps: PopupDeps; setView: SetView }) {
+  const { view, deps, setView } = props;
+  const policy = usePasswordPolicy(async () => deps.client(view.serverUrl, null));
+  return (
+    <>
+      <Header title="Choose a new password" subtitle={`${view.username} · ${view.serverUrl}`}>
+        <button type="button" class="link" onClick={() => setView({ name: 'sign-in', serverUrl: view.serverUrl })}>Back</button>
+      </Header>
+      <Alert error={view.error} />
+      <ActionForm label="Change and sign in" action={async (fields) => setView(await renewExpiredPassword(deps, view, {
+        oldPassword: fields.oldPassword ?? '', newPassword1: fields.newPassword1 ?? '', newPassword2: fields.newPassword2 ?? '',
+      }))}>
+        <ExpiredPasswordFields policy={policy} userName={view.username} />
+      </ActionForm>
     </>
   );
 }
@@ -266,8 +339,25 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
             <Field label="User name" name="username" autoComplete="username" autoFocus />
             <Field label="Password" name="password" type="password" autoComplete="current-password" />
           </ActionForm>
+          <footer>
+            <button type="button" class="link" onClick={() => setView({ name: 'forgot', serverUrl: view.serverUrl })}>Forgot password?</button>
+          </footer>
         </>
       );
+    case 'forgot':
+      return (
+        <>
+          <Header title="Forgot password" subtitle="We mail you a link to choose a new one.">
+            <button type="button" class="link" onClick={() => setView({ name: 'sign-in', serverUrl: view.serverUrl })}>Back</button>
+          </Header>
+          <Alert error={view.error} />
+          <ActionForm label="Send link" action={async ({ username }) => setView(await requestReset(deps, view.serverUrl, username ?? ''))}>
+            <Field label="User name" name="username" autoComplete="username" autoFocus />
+          </ActionForm>
+        </>
+      );
+    case 'expired':
+      return <ExpiredPassword view={view} deps={deps} setView={setView} />;
     case 'locked':
       return (
         <>

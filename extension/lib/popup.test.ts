@@ -4,7 +4,7 @@ import { ADMIN, startKeyfob, type RunningKeyfob } from '../../tests/helpers/keyf
 import { createKeyfobClient } from './api';
 import { idleExpired } from './autolock';
 import { clearIfUnchanged, sha256Hex, type ClipboardIo } from './clipboard';
-import { connect, normaliseServerUrl, openPopup, recover, signIn, signOut, unlock, type PopupDeps } from './popup';
+import { connect, normaliseServerUrl, openPopup, recover, renewExpiredPassword, requestReset, signIn, signOut, unlock, type PopupDeps } from './popup';
 import { lastActivityItem, readSettings, serverUrlItem, sessionTokenItem } from './storage';
 
 /** The popup's dependencies with WXT's fake browser storage and the real client, against a real server. */
@@ -89,6 +89,31 @@ describe('popup state', () => {
     expect(view).toMatchObject({ name: 'sign-in', error: expect.stringMatching(/locked.*administrator/) });
     await k.call('/artifactory/api/security/unlockAllUsers', { method: 'POST', auth: { basic: [ADMIN.name, ADMIN.password] } });
     await k.call('/artifactory/api/security/userLockPolicy', { method: 'PUT', auth: { basic: [ADMIN.name, ADMIN.password] }, json: { enabled: false, loginAttempts: 5 } });
+  });
+
+  it('asks for a reset link with an answer that does not say whether the user exists', async () => {
+    await connect(deps(), k.url);
+    expect(await requestReset(deps(), k.url, '  ')).toMatchObject({ name: 'forgot', error: 'Enter your user name.' });
+    const known = await requestReset(deps(), k.url, 'wes');
+    const unknown = await requestReset(deps(), k.url, 'nobody');
+    expect(known).toMatchObject({ name: 'sign-in', notice: expect.stringMatching(/If that user exists.*Check your mail/) });
+    expect(unknown).toEqual(known);
+  });
+
+  it('turns an expired password into the change-password view, and signs in on the new one', async () => {
+    await k.createUser('xena', 'xena-Password-1');
+    await k.call('/artifactory/api/security/users/authorization/expirePassword/xena', { method: 'POST', auth: { basic: [ADMIN.name, ADMIN.password] } });
+    await connect(deps(), k.url);
+    const expired = await signIn(deps(), k.url, 'xena', 'xena-Password-1');
+    expect(expired).toMatchObject({ name: 'expired', username: 'xena', error: expect.stringMatching(/expired/) });
+    if (expired.name !== 'expired') throw new Error('not expired');
+    const fields = { oldPassword: 'xena-Password-1', newPassword1: 'xena-Password-2', newPassword2: 'xena-Password-3' };
+    expect(await renewExpiredPassword(deps(), expired, fields)).toMatchObject({ name: 'expired', error: 'The new passwords do not match.' });
+    const weak = await renewExpiredPassword(deps(), expired, { ...fields, newPassword1: 'short', newPassword2: 'short' });
+    expect(weak).toMatchObject({ name: 'expired', error: expect.stringMatching(/at least 8 characters/) });
+    const done = await renewExpiredPassword(deps(), expired, { ...fields, newPassword2: 'xena-Password-2' });
+    expect(done).toMatchObject({ name: 'unlocked', profile: { name: 'xena' } });
+    expect(await sessionTokenItem.getValue()).toMatch(/^kfs_/);
   });
 
   it('signs out, forgetting the token even when the server is gone', async () => {

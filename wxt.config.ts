@@ -19,6 +19,9 @@ export default defineConfig({
     // Nothing broad at install: the popup asks for the one origin of the user's Keyfob server.
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     ...(e2e ? { host_permissions: ['http://127.0.0.1/*'] } : {}),
+    // Firefox will not let a test navigate to moz-extension:// itself; in the end-to-end build only, a page
+    // the test serves on 127.0.0.1 may open the popup.
+    ...(e2e && browser === 'firefox' ? { web_accessible_resources: [{ resources: ['popup.html', 'options.html'], matches: ['http://127.0.0.1/*'] }] } : {}),
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'; frame-ancestors 'none'",
     },

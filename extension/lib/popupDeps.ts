@@ -5,6 +5,15 @@ import { sendMessage } from './messaging';
 import type { PopupDeps } from './popup';
 import { lastActivityItem, readSettings, serverUrlItem, sessionTokenItem } from './storage';
 
+/**
+ * The host permission for one server. Chrome's match patterns take a port, so it is exactly that origin;
+ * Firefox's take none (a port makes the pattern invalid), so there it is that scheme and host, any port.
+ */
+export function hostPermissionPattern(origin: string, browserName: string): string {
+  const url = new URL(origin);
+  return browserName === 'firefox' ? `${url.protocol}//${url.hostname}/*` : `${url.origin}/*`;
+}
+
 export const browserPopupDeps: PopupDeps = {
   settings: readSettings,
   saveServerUrl: (url) => serverUrlItem.setValue(url),
@@ -17,7 +26,7 @@ export const browserPopupDeps: PopupDeps = {
   },
   client: (serverUrl, token) => createKeyfobClient(serverUrl, token),
   async requestOrigin(origin) {
-    const origins = [`${origin}/*`];
+    const origins = [hostPermissionPattern(origin, import.meta.env.BROWSER)];
     // Asked for this one origin, on the user's click, never at install.
     if (await browser.permissions.contains({ origins })) return true;
     return browser.permissions.request({ origins }).catch(() => false);

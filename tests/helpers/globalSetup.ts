@@ -5,9 +5,11 @@ import { REPO_ROOT } from './process';
 
 export default function setup() {
   if (process.env.KEYFOB_TEST_RUNTIME) return;
-  execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, KEYFOB_E2E: '1' },
-    stdio: 'ignore',
-  });
+  for (const browser of ['chrome', 'firefox']) {
+    execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'wxt'), ['build', '-b', browser], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KEYFOB_E2E: '1' },
+      stdio: 'ignore',
+    });
+  }
 }

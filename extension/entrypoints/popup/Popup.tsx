@@ -6,8 +6,31 @@ import { describeError, KeyfobError } from '../../lib/api';
 import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
 import { CopyIcon, EyeIcon, EyeOffIcon, GearIcon } from './icons';
-import { connect, lock, openPopup, recover, renewExpiredPassword, requestReset, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
-import { AccountSection, BintraySection, ExpiredPasswordFields, SshKeysSection, usePasswordPolicy, type SectionProps } from './sections';
+import { connect, lock, openPopup, recover, requestReset, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
+import type { SectionProps } from './sections';
+
+type SectionsModule = typeof import('./sections');
+let sectionsModule: Promise<SectionsModule> | null = null;
+
+/**
+ * The tabs beyond Keys, and the password forms, are their own chunk: the popup opens on Keys with only
+ * what Keys needs, and the rest loads (from the extension's own files) the first time it is asked for.
+ */
+function useSections(): SectionsModule | null {
+  const [module, setModule] = useState<SectionsModule | null>(null);
+  useEffect(() => {
+    void (sectionsModule ??= import('./sections')).then(setModule);
+  }, []);
+  return module;
+}
+
+function LazySection(props: SectionProps & { tab: 'ssh' | 'bintray' | 'account' }) {
+  const sections = useSections();
+  if (!sections) return <p class="muted" aria-busy="true">Loading…</p>;
+  const { tab, ...section } = props;
+  const Section = tab === 'ssh' ? sections.SshKeysSection : tab === 'bintray' ? sections.BintraySection : sections.AccountSection;
+  return <Section {...section} />;
+}
 
 type SetView = (view: View) => void;
 
@@ -37,14 +60,14 @@ function Field(props: { label: string; name: string; type?: 'text' | 'password' 
   );
 }
 
-function Alert(props: { error?: string; notice?: string }) {
+export function Alert(props: { error?: string; notice?: string }) {
   if (props.error) return <p class="alert error" role="alert">{props.error}</p>;
   if (props.notice) return <p class="alert notice" role="status">{props.notice}</p>;
   return null;
 }
 
 /** A form whose submit runs `action` with its fields, disabling itself meanwhile. */
-function ActionForm(props: { label: string; action: (fields: Record<string, string>) => Promise<void>; children: JSX.Element | JSX.Element[] }) {
+export function ActionForm(props: { label: string; action: (fields: Record<string, string>) => Promise<void>; children: JSX.Element | JSX.Element[] }) {
   const [busy, setBusy] = useState(false);
   const onSubmit = async (event: Event) => {
     event.preventDefault();
@@ -64,7 +87,7 @@ function ActionForm(props: { label: string; action: (fields: Record<string, stri
   );
 }
 
-function Header(props: { title: string; subtitle?: string; children?: JSX.Element | JSX.Element[] | false }) {
+export function Header(props: { title: string; subtitle?: string; children?: JSX.Element | JSX.Element[] | false }) {
   return (
     <header>
       <div>
@@ -283,9 +306,7 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
             )}
           </>
         )}
-        {tab === 'ssh' && <SshKeysSection {...section} />}
-        {tab === 'bintray' && <BintraySection {...section} />}
-        {tab === 'account' && <AccountSection {...section} />}
+        {tab !== 'keys' && <LazySection key={tab} tab={tab} {...section} />}
       </div>
       <p class="status" role="status" aria-live="polite">{status}</p>
       <footer>
@@ -296,21 +317,8 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
 }
 
 function ExpiredPassword(props: { view: Extract<View, { name: 'expired' }>; deps: PopupDeps; setView: SetView }) {
-  const { view, deps, setView } = props;
-  const policy = usePasswordPolicy(async () => deps.client(view.serverUrl, null));
-  return (
-    <>
-      <Header title="Choose a new password" subtitle={`${view.username} · ${view.serverUrl}`}>
-        <button type="button" class="link" onClick={() => setView({ name: 'sign-in', serverUrl: view.serverUrl })}>Back</button>
-      </Header>
-      <Alert error={view.error} />
-      <ActionForm label="Change and sign in" action={async (fields) => setView(await renewExpiredPassword(deps, view, {
-        oldPassword: fields.oldPassword ?? '', newPassword1: fields.newPassword1 ?? '', newPassword2: fields.newPassword2 ?? '',
-      }))}>
-        <ExpiredPasswordFields policy={policy} userName={view.username} />
-      </ActionForm>
-    </>
-  );
+  const sections = useSections();
+  return sections ? <sections.ExpiredPasswordView {...props} /> : <p class="muted" aria-busy="true">Loading…</p>;
 }
 
 function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeconds: number }) {

@@ -4,7 +4,9 @@ import type { JSX } from 'preact';
 import { passwordPolicyProblem, type PasswordPolicy } from '../../../shared/passwordPolicy';
 import type { ActivityEvent, BintraySummary, BintrayTestReply, ProfileReply, SshKeyReply } from '../../../shared/schemas';
 import { describeError, type KeyfobClient } from '../../lib/api';
+import { renewExpiredPassword, type PopupDeps, type View } from '../../lib/popup';
 import type { Strength } from '../../lib/strength';
+import { ActionForm, Alert, Header } from './Popup';
 
 export interface SectionProps {
   profile: ProfileReply;
@@ -107,9 +109,23 @@ export function usePasswordPolicy(client: () => Promise<KeyfobClient>): Password
   return policy;
 }
 
-/** The new-password form of an expired password (before any session exists). */
-export function ExpiredPasswordFields(props: { policy: PasswordPolicy | null; userName: string }) {
-  return <PasswordFields policy={props.policy} userName={props.userName} context={[props.userName]} />;
+/** An expired password: the current one, a new one twice, and a session on the new one. */
+export function ExpiredPasswordView(props: { view: Extract<View, { name: 'expired' }>; deps: PopupDeps; setView: (view: View) => void }) {
+  const { view, deps, setView } = props;
+  const policy = usePasswordPolicy(async () => deps.client(view.serverUrl, null));
+  return (
+    <>
+      <Header title="Choose a new password" subtitle={`${view.username} · ${view.serverUrl}`}>
+        <button type="button" class="link" onClick={() => setView({ name: 'sign-in', serverUrl: view.serverUrl })}>Back</button>
+      </Header>
+      <Alert error={view.error} />
+      <ActionForm label="Change and sign in" action={async (fields) => setView(await renewExpiredPassword(deps, view, {
+        oldPassword: fields.oldPassword ?? '', newPassword1: fields.newPassword1 ?? '', newPassword2: fields.newPassword2 ?? '',
+      }))}>
+        <PasswordFields policy={policy} userName={view.username} context={[view.username]} />
+      </ActionForm>
+    </>
+  );
 }
 
 const EVENT_WORDS: Record<string, string> = {

@@ -5,11 +5,12 @@ import { createKeyfobClient } from './api';
 import { idleExpired } from './autolock';
 import { clearIfUnchanged, sha256Hex, type ClipboardIo } from './clipboard';
 import { connect, normaliseServerUrl, openPopup, recover, renewExpiredPassword, requestReset, signIn, signOut, unlock, type PopupDeps } from './popup';
-import { lastActivityItem, readSettings, serverUrlItem, sessionTokenItem } from './storage';
+import { lastActivityItem, readSettings, readStartup, serverUrlItem, sessionTokenItem } from './storage';
 
 /** The popup's dependencies with WXT's fake browser storage and the real client, against a real server. */
 function deps(now = () => Date.now()): PopupDeps {
   return {
+    startup: readStartup,
     settings: readSettings,
     saveServerUrl: (url) => serverUrlItem.setValue(url),
     token: () => sessionTokenItem.getValue(),

@@ -5,7 +5,7 @@
 import type { ProfileReply } from '../../shared/schemas';
 import { idleExpired } from './autolock';
 import { describeError, KeyfobError, type KeyfobClient } from './api';
-import type { Settings } from './storage';
+import type { Settings, Startup } from './storage';
 
 export type View =
   | { name: 'loading' }
@@ -18,6 +18,8 @@ export type View =
   | { name: 'unreachable'; serverUrl: string; error: string };
 
 export interface PopupDeps {
+  /** Settings, token and last activity together: what opening the popup reads. */
+  startup(): Promise<Startup>;
   settings(): Promise<Settings>;
   saveServerUrl(url: string): Promise<void>;
   token(): Promise<string | null>;
@@ -68,7 +70,7 @@ export async function recover(deps: PopupDeps, current: View, error: unknown): P
 
 /** What the popup shows when it opens. */
 export async function openPopup(deps: PopupDeps): Promise<View> {
-  const [settings, token, lastActivity] = await Promise.all([deps.settings(), deps.token(), deps.lastActivity()]);
+  const { settings, token, lastActivity } = await deps.startup();
   if (!settings.serverUrl) return { name: 'setup', serverUrl: DEFAULT_SETUP_URL };
   const serverUrl = settings.serverUrl;
   if (!token) return { name: 'sign-in', serverUrl };

@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { createKeyfobClient } from './api';
 import { sendMessage } from './messaging';
 import type { PopupDeps } from './popup';
-import { lastActivityItem, readSettings, serverUrlItem, sessionTokenItem } from './storage';
+import { lastActivityItem, readSettings, readStartup, serverUrlItem, sessionTokenItem } from './storage';
 
 /**
  * The host permission for one server. Chrome's match patterns take a port, so it is exactly that origin;
@@ -15,6 +15,7 @@ export function hostPermissionPattern(origin: string, browserName: string): stri
 }
 
 export const browserPopupDeps: PopupDeps = {
+  startup: readStartup,
   settings: readSettings,
   saveServerUrl: (url) => serverUrlItem.setValue(url),
   token: () => sessionTokenItem.getValue(),

@@ -29,12 +29,21 @@ export interface Settings {
 }
 
 export async function readSettings(): Promise<Settings> {
-  const [serverUrl, clipboardClearSeconds, autoLock] = await Promise.all([
-    serverUrlItem.getValue(),
-    clipboardClearSecondsItem.getValue(),
-    autoLockItem.getValue(),
-  ]);
-  return { serverUrl, clipboardClearSeconds, autoLock };
+  return (await readStartup()).settings;
+}
+
+export interface Startup {
+  settings: Settings;
+  token: string | null;
+  lastActivity: number | null;
+}
+
+/** Everything the popup needs to open, in one read per storage area (each read is a trip to the browser). */
+export async function readStartup(): Promise<Startup> {
+  const [serverUrl, clipboardClearSeconds, autoLock, token, lastActivity] = (
+    await storage.getItems([serverUrlItem, clipboardClearSecondsItem, autoLockItem, sessionTokenItem, lastActivityItem])
+  ).map((item) => item.value);
+  return { settings: { serverUrl, clipboardClearSeconds, autoLock }, token, lastActivity };
 }
 
 /** Keeps session storage away from content scripts (Chrome's default, said explicitly; Firefox has no such call). */

@@ -176,7 +176,7 @@ describe('popup sections', () => {
     await signIn('lars', 'lars-Password-1');
     await waitForView(popup, 'unlocked');
     await click('Account', 'tab');
-    expect(await text('#tab-panel')).toMatch(/LDAP directory: change your password there/);
+    await popup.waitForFunction(() => /LDAP directory: change your password there/.test(document.querySelector('#tab-panel')?.textContent ?? ''), { polling: 100 });
     expect(await popup.$eval('form[aria-label="Change password"] fieldset', (el) => (el as HTMLFieldSetElement).disabled)).toBe(true);
     await click('Lock Keyfob');
     // An admin let lars reach his keys without unlocking: locking changes nothing he can see.

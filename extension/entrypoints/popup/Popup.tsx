@@ -394,12 +394,13 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
   }
 }
 
-export function Popup(props: { deps: PopupDeps }) {
+export function Popup(props: { deps: PopupDeps; firstView?: Promise<View> }) {
   const [view, setView] = useState<View>({ name: 'loading' });
   const [clearSeconds, setClearSeconds] = useState(30);
-  useEffect(() => {
+  // A layout effect: a plain one waits for the next frame, and the first view should not.
+  useLayoutEffect(() => {
     props.deps.settings().then((s) => setClearSeconds(s.clipboardClearSeconds));
-    openPopup(props.deps).then(setView, (error) => setView({ name: 'unreachable', serverUrl: '', error: describeError(error).message }));
+    (props.firstView ?? openPopup(props.deps)).then(setView, (error) => setView({ name: 'unreachable', serverUrl: '', error: describeError(error).message }));
   }, []);
   // Marks when the first real view is in the DOM (a layout effect runs in the same task as the commit):
   // what `npm run bench` reports as "ready".

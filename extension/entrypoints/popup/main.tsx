@@ -1,6 +1,9 @@
 import { render } from 'preact';
+import { openPopup } from '../../lib/popup';
 import { browserPopupDeps } from '../../lib/popupDeps';
 import { Popup } from './Popup';
 import './style.css';
 
-render(<Popup deps={browserPopupDeps} />, document.getElementById('app')!);
+// Start reading storage and asking the server before the first render, not in an effect after it.
+const firstView = openPopup(browserPopupDeps);
+render(<Popup deps={browserPopupDeps} firstView={firstView} />, document.getElementById('app')!);

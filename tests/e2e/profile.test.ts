@@ -161,6 +161,7 @@ describe('popup sections', () => {
     await waitForView(popup, 'sign-in');
     await signIn('rita', 'rita-Reset-Password-1');
     await waitForView(popup, 'expired');
+    await popup.waitForSelector('.alert'); // the view's code loads on first use
     expect(await text('.alert')).toMatch(/expired/);
     await fill('input[name=oldPassword]', 'rita-Reset-Password-1');
     await fill('input[name=newPassword1]', 'rita-Renewed-Password-2');

@@ -95,11 +95,11 @@ async function touchApiKey(deps: DomainDeps, key: ApiKeyRecord): Promise<void> {
   }
 }
 
-async function byApiKey(deps: DomainDeps, apiKey: string, expectedUserId?: number): Promise<Result<Principal> | null> {
+async function byApiKey(deps: DomainDeps, apiKey: string, expectedNameKey?: string): Promise<Result<Principal> | null> {
   const key = await deps.store.findApiKeyByLookupHash(apiKeyLookupHash(deps.keys, apiKey));
-  if (!key || (expectedUserId !== undefined && key.userId !== expectedUserId)) return null;
+  if (!key) return null;
   const user = await deps.store.findUserById(key.userId);
-  if (!user) return null;
+  if (!user || (expectedNameKey !== undefined && user.nameKey !== expectedNameKey)) return null;
   const locked = await lockedFailure(deps, user);
   if (locked) return locked;
   await touchApiKey(deps, key);
@@ -130,17 +130,18 @@ async function bySession(deps: DomainDeps, token: string): Promise<Result<Princi
 }
 
 async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, password: string): Promise<Result<Principal>> {
-  const user = await deps.store.findUserByNameKey(userNameKey(username));
   if (looksLikeApiKey(password)) {
     // A key-shaped secret is never a password guess: a stale key in some CI job must not throttle or
-    // lock its owner, so a miss is a plain 401 that the lockout does not count.
-    const viaKey = user ? await byApiKey(deps, password, user.id) : null;
+    // lock its owner, so a miss is a plain 401 that the lockout does not count. The key finds its
+    // user; the name only has to be that user's.
+    const viaKey = await byApiKey(deps, password, userNameKey(username));
     if (viaKey?.ok && (viaKey.value.apiKey?.formatVersion ?? 0) < CURRENT_API_KEY_FORMAT) {
       return fail('LEGACY_API_KEY', 'This API key was made by an older format: regenerate it to use it as a password');
     }
     return viaKey ?? fail('BAD_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);
   }
-  if (user && looksLikeEncryptedPassword(password)) {
+  const user = looksLikeEncryptedPassword(password) ? await deps.store.findUserByNameKey(userNameKey(username)) : null;
+  if (user) {
     const viaEncrypted = await byEncryptedPassword(deps, user, password);
     if (viaEncrypted) return viaEncrypted;
   }

@@ -8,7 +8,7 @@
  *   npm run bench -- --quick      # 10,000 users only, shorter runs, no soak
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,14 +47,18 @@ interface Server {
   url: string;
   child: ChildProcess;
   rssKb(): number;
+  /** Collects garbage in the server, then reads its memory (RSS and V8 heap in use), in KiB. */
+  memoryAfterGc(): Promise<{ rssKb: number; heapUsedKb: number }>;
   stop(): Promise<void>;
 }
 
 async function startServer(dataDir: string, masterKey: string): Promise<Server> {
-  const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', 'api/node.ts']);
+  const memoryFile = join(dataDir, 'memory.json');
+  const gcPreload = join(REPO_ROOT, 'tests', 'bench', 'gcOnSignal.mjs');
+  const [command, args] = pinned(0, process.execPath, ['--expose-gc', '--import', gcPreload, '--import', 'tsx', 'api/node.ts']);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SSH_PORT: '0', KEYFOB_DATA_DIR: dataDir, KEYFOB_MASTER_KEY: masterKey, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1', KEYFOB_LOG_REQUESTS: 'false' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SSH_PORT: '0', KEYFOB_DATA_DIR: dataDir, KEYFOB_MASTER_KEY: masterKey, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1', KEYFOB_LOG_REQUESTS: 'false', KEYFOB_BENCH_MEMORY_FILE: memoryFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -75,6 +79,14 @@ async function startServer(dataDir: string, masterKey: string): Promise<Server> 
     url,
     child,
     rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN),
+    async memoryAfterGc() {
+      rmSync(memoryFile, { force: true });
+      process.kill(pid, 'SIGUSR2');
+      for (let i = 0; i < 100 && !existsSync(memoryFile); i++) await sleep(50);
+      await sleep(200);
+      const usage = JSON.parse(readFileSync(memoryFile, 'utf8')) as { rss: number; heapUsed: number };
+      return { rssKb: Math.round(usage.rss / 1024), heapUsedKb: Math.round(usage.heapUsed / 1024) };
+    },
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -268,7 +280,7 @@ end`,
   // Warm up as the soak runs (50 connections), so "before" is a settled heap, not one still growing into its load.
   await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, connections: 50, duration: '10s' });
   await sleep(2_000);
-  const rssBeforeKb = server.rssKb();
+  const before = await server.memoryAfterGc();
   const rotator = await benchUser(url, 'rotator');
   let running = true;
   let regenerations = 0;
@@ -285,8 +297,18 @@ end`,
   running = false;
   await regenerate;
   await sleep(5_000);
-  const rssAfterKb = server.rssKb();
-  return { ...load, regenerations, regenerationFailures, rssBeforeKb, rssAfterKb, rssRatio: rssAfterKb / rssBeforeKb };
+  const after = await server.memoryAfterGc();
+  return {
+    ...load,
+    regenerations,
+    regenerationFailures,
+    rssBeforeKb: before.rssKb,
+    rssAfterKb: after.rssKb,
+    rssRatio: after.rssKb / before.rssKb,
+    heapBeforeKb: before.heapUsedKb,
+    heapAfterKb: after.heapUsedKb,
+    heapRatio: after.heapUsedKb / before.heapUsedKb,
+  };
 }
 
 // ---- the popup ----
@@ -374,7 +396,8 @@ function markdown(results: any): string {
     lines.push('## Soak: 60 s, 50 connections, mixed authenticated reads, a regenerate every second', '', row(['figure', 'value']), row(['---', '---:']),
       row(['req/s', s.requestsPerSecond.toFixed(0)]), row(['non-2xx answers', s.non2xx]), row(['socket errors', s.socketErrors]),
       row(['regenerations (failed)', `${s.regenerations} (${s.regenerationFailures})`]),
-      row(['server RSS before → 5 s after (target within 10%)', `${(s.rssBeforeKb / 1024).toFixed(0)} → ${(s.rssAfterKb / 1024).toFixed(0)} MiB (${pct(s.rssRatio)}) ${Math.abs(s.rssRatio - 1) <= 0.1 ? '✓' : '✗'}`]), '');
+      row(['server RSS before → 5 s after, each after a full GC (target within 10%)', `${(s.rssBeforeKb / 1024).toFixed(0)} → ${(s.rssAfterKb / 1024).toFixed(0)} MiB (${pct(s.rssRatio)}) ${Math.abs(s.rssRatio - 1) <= 0.1 ? '✓' : '✗'}`]),
+      row(['V8 heap in use, same moments', `${(s.heapBeforeKb / 1024).toFixed(1)} → ${(s.heapAfterKb / 1024).toFixed(1)} MiB (${pct(s.heapRatio)})`]), '');
   }
   const h = results.hashers;
   const w = results.worker;

@@ -15,7 +15,9 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Keyfob',
     description: 'Your Keyfob API key and encrypted password, one click away.',
-    permissions: ['storage', 'alarms', 'clipboardWrite', 'clipboardRead', ...(browser === 'firefox' ? [] : ['offscreen'])],
+    // activeTab and scripting: the fill script is injected on the user's gesture only, never by a content
+    // script on every page. contextMenus: "Fill username / API key / encrypted password" on a field.
+    permissions: ['storage', 'alarms', 'clipboardWrite', 'clipboardRead', 'activeTab', 'scripting', 'contextMenus', ...(browser === 'firefox' ? [] : ['offscreen'])],
     // Nothing broad at install: the popup asks for the one origin of the user's Keyfob server.
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     ...(e2e ? { host_permissions: ['http://127.0.0.1/*'] } : {}),
@@ -27,10 +29,15 @@ export default defineConfig({
     },
     commands: {
       _execute_action: { suggested_key: { default: 'Alt+Shift+K' }, description: 'Open Keyfob' },
+      'fill-credentials': { suggested_key: { default: 'Ctrl+Shift+L', mac: 'Command+Shift+L' }, description: 'Fill your Keyfob username and secret into this page' },
     },
     action: { default_title: 'Keyfob' },
     ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'keyfob@keyfob.dev', strict_min_version: '128.0' } } } : {}),
   }),
   // The strength meter's dictionaries are one large chunk on purpose, loaded only when a password form opens.
-  vite: () => ({ plugins: [preact()], build: { chunkSizeWarningLimit: 2048 } }),
+  vite: () => ({
+    plugins: [preact()],
+    build: { chunkSizeWarningLimit: 2048 },
+    define: { 'import.meta.env.KEYFOB_E2E': JSON.stringify(e2e) },
+  }),
 });

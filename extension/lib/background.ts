@@ -6,6 +6,8 @@ import { browser } from 'wxt/browser';
 import { createKeyfobClient } from './api';
 import { AUTO_LOCK_ALARM, autoLockMs } from './autolock';
 import { createClearScheduler, navigatorClipboard } from './clipboard';
+import { browserFillDeps } from './fill/browserFill';
+import { onFillCommand, onFillMenu, startFillTriggers } from './fillTriggers';
 import { onMessages, sendMessage } from './messaging';
 import { autoLockItem, lastActivityItem, restrictSessionStorage, serverUrlItem, sessionTokenItem } from './storage';
 
@@ -60,4 +62,13 @@ export function startBackground() {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === AUTO_LOCK_ALARM) void autoLock();
   });
+  startFillTriggers(browserFillDeps);
+  // End-to-end builds only: a test cannot press a browser shortcut or click a native context menu, so it
+  // calls what those listeners call, with the same tab the browser would pass.
+  if (import.meta.env.KEYFOB_E2E) {
+    (globalThis as Record<string, unknown>).keyfobE2E = {
+      fillCommand: (tab: never) => onFillCommand(browserFillDeps, tab),
+      fillMenu: (menuItemId: string, tab: never) => onFillMenu(browserFillDeps, menuItemId, tab),
+    };
+  }
 }

@@ -17,6 +17,9 @@ export const clipboardClearSecondsItem = storage.defineItem<number>('local:clipb
 });
 export const autoLockItem = storage.defineItem<AutoLock>('local:autoLock', { fallback: DEFAULT_AUTO_LOCK });
 
+/** Which secret Fill puts into each site (by origin): the user's choice, nothing secret. */
+export const fillChoicesItem = storage.defineItem<Record<string, 'apiKey' | 'encryptedPassword'>>('local:fillChoices', { fallback: {} });
+
 /** The bearer token of the signed-in session: session storage only. */
 export const sessionTokenItem = storage.defineItem<string | null>('session:token', { fallback: null });
 /** When the user last did something in Keyfob, for auto-lock. */

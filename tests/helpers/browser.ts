@@ -21,13 +21,13 @@ export function launchChromium(): Promise<Browser> {
   return puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, pipe: true, args: CHROMIUM_ARGS });
 }
 
-export async function launchWithExtension(): Promise<ExtensionBrowser> {
+export async function launchWithExtension(extraArgs: string[] = []): Promise<ExtensionBrowser> {
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     pipe: true,
     enableExtensions: [E2E_EXTENSION_DIR],
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
   const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 20_000 });
   const extensionId = new URL(target.url()).host;

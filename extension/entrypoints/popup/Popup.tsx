@@ -5,6 +5,7 @@ import type { ApiKeySummary, ProfileReply } from '../../../shared/schemas';
 import { describeError, KeyfobError } from '../../lib/api';
 import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
+import { fillChoicesItem } from '../../lib/storage';
 import { CopyIcon, EyeIcon, EyeOffIcon, GearIcon } from './icons';
 import { connect, lock, openPopup, recover, requestReset, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
 import type { SectionProps } from './sections';
@@ -236,6 +237,57 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
   );
 }
 
+type SecretChoice = 'apiKey' | 'encryptedPassword';
+
+/** Fill: the active tab gets the username and the chosen secret; the choice is remembered per site. */
+function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => void; onError: (error: unknown) => void }) {
+  const { profile } = props;
+  const [tab, setTab] = useState<{ id?: number; url?: string } | null>(null);
+  const [choice, setChoice] = useState<SecretChoice>(profile.apiKey ? 'apiKey' : 'encryptedPassword');
+  const [busy, setBusy] = useState(false);
+  const origin = (() => {
+    try {
+      const url = new URL(tab?.url ?? '');
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+    } catch {
+      return null;
+    }
+  })();
+  useEffect(() => {
+    void browser.tabs.query({ active: true, currentWindow: true }).then(async ([active]) => {
+      setTab(active ?? null);
+      const remembered = active?.url ? (await fillChoicesItem.getValue())[new URL(active.url).origin] : undefined;
+      if (remembered) setChoice(remembered);
+    }).catch(() => undefined);
+  }, []);
+  if (!origin) return null;
+  const fill = async () => {
+    setBusy(true);
+    try {
+      // The fill code loads on first use: most opens of the popup never fill.
+      const [{ fillTab }, { browserFillDeps }] = await Promise.all([import('../../lib/fill/fill'), import('../../lib/fill/browserFill')]);
+      const result = await fillTab(browserFillDeps, tab ?? {}, { kind: 'login', choice }, false);
+      props.onStatus(result.ok ? result.outcome.message : result.message);
+    } catch (error) {
+      props.onError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="fill" aria-label={`Fill ${new URL(origin).host}`}>
+      <div class="row">
+        <select aria-label="Secret to fill" value={choice} onChange={(e) => setChoice((e.currentTarget as HTMLSelectElement).value as SecretChoice)}>
+          <option value="apiKey" disabled={!profile.apiKey}>Username + API key</option>
+          <option value="encryptedPassword" disabled={!profile.canChangePassword}>Username + encrypted password</option>
+        </select>
+        <button type="button" class="primary" onClick={fill} disabled={busy}>Fill</button>
+      </div>
+      <p class="muted small">Into {new URL(origin).host}</p>
+    </section>
+  );
+}
+
 const TABS = [
   ['keys', 'Keys'],
   ['ssh', 'SSH'],
@@ -296,6 +348,7 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
       <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} class="panel">
         {tab === 'keys' && (
           <>
+            <FillBar profile={profile} onStatus={setStatus} onError={onError} />
             <ApiKey summary={profile.apiKey} deps={deps} view={view} setView={setView} clearSeconds={props.clearSeconds} onStatus={setStatus} />
             {profile.canChangePassword && (
               <section aria-labelledby="ep-heading">

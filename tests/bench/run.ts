@@ -297,25 +297,37 @@ request = function()
   return wrk.format("GET", "/artifactory/api/system/version", sets[(i % #sets) + 1])
 end`,
   );
-  // Warm up as the soak runs (50 connections), so "before" is a settled heap, not one still growing into its load.
-  await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, connections: 50, duration: '10s' });
-  await sleep(2_000);
-  const before = await server.memoryAfterGc();
   const rotator = await benchUser(url, 'rotator');
-  let running = true;
   let regenerations = 0;
   let regenerationFailures = 0;
-  const regenerate = (async () => {
-    while (running) {
-      const reply = await call(url, '/artifactory/api/security/apiKey', { method: 'PUT', auth: { basic: ['rotator', rotator.password] } });
-      if (reply.status === 200) regenerations++;
-      else regenerationFailures++;
-      await sleep(1000);
-    }
-  })();
+  /** A regenerate every second (Basic with the password, so argon2 runs in the server too), until stopped. */
+  const regenerating = () => {
+    let running = true;
+    const done = (async () => {
+      while (running) {
+        const reply = await call(url, '/artifactory/api/security/apiKey', { method: 'PUT', auth: { basic: ['rotator', rotator.password] } });
+        if (reply.status === 200) regenerations++;
+        else regenerationFailures++;
+        await sleep(1000);
+      }
+    })();
+    return async () => {
+      running = false;
+      await done;
+    };
+  };
+  // Warm up exactly as the soak runs (50 connections and the regenerations), so "before" is memory that
+  // has settled into its load, not memory still growing into it (caches, native allocator arenas).
+  const stopWarmUp = regenerating();
+  await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, connections: 50, duration: '15s' });
+  await stopWarmUp();
+  regenerations = 0;
+  regenerationFailures = 0;
+  await sleep(2_000);
+  const before = await server.memoryAfterGc();
+  const stopRegenerating = regenerating();
   const load = await wrk(`${url}/artifactory/api/system/version`, {}, { script: scriptPath, connections: 50, duration: '60s' });
-  running = false;
-  await regenerate;
+  await stopRegenerating();
   await sleep(5_000);
   const after = await server.memoryAfterGc();
   return {

@@ -32,12 +32,53 @@ export interface Config {
   sshHost: string;
   /** Where clients reach the API, for links Keyfob hands out (Git LFS endpoints); the listen address when unset. */
   publicUrl: string | null;
+  /** LDAP sign-in for users of realm ldap (Node); null when LDAP_URL is unset. */
+  ldap: LdapSettings | null;
   /** Mail goes out over SMTP when set (Node); otherwise it waits in the outbox table. */
   smtpUrl: string | null;
   mailFrom: string;
 }
 
 export type Env = Record<string, string | undefined>;
+
+export interface LdapSettings {
+  url: string;
+  /** `uid={user},ou=people,dc=example,dc=com`; or null to search with a service account. */
+  userDnTemplate: string | null;
+  search: { base: string; filter: string; bindDn: string; bindPassword: string } | null;
+  emailAttribute: string;
+  createUsers: boolean;
+  timeoutMs: number;
+  caFile: string | null;
+}
+
+function ldapSettings(env: Env): LdapSettings | null {
+  const url = env.LDAP_URL?.trim();
+  if (!url) return null;
+  if (!/^ldaps?:\/\/[^/\s]+\/?$/.test(url)) throw new ConfigError(`LDAP_URL must look like ldap://host:389 or ldaps://host:636, not '${url.slice(0, 60)}'`);
+  const userDnTemplate = env.LDAP_USER_DN_TEMPLATE?.trim() || null;
+  const base = env.LDAP_SEARCH_BASE?.trim();
+  const search = base
+    ? {
+        base,
+        filter: env.LDAP_SEARCH_FILTER?.trim() || '(uid={user})',
+        bindDn: env.LDAP_BIND_DN?.trim() ?? '',
+        bindPassword: env.LDAP_BIND_PASSWORD ?? '',
+      }
+    : null;
+  if (!userDnTemplate && !search) throw new ConfigError('LDAP_URL needs LDAP_USER_DN_TEMPLATE (uid={user},ou=people,…) or LDAP_SEARCH_BASE with LDAP_BIND_DN and LDAP_BIND_PASSWORD');
+  if (userDnTemplate && !userDnTemplate.includes('{user}')) throw new ConfigError('LDAP_USER_DN_TEMPLATE must contain {user}');
+  if (search && !search.filter.includes('{user}')) throw new ConfigError('LDAP_SEARCH_FILTER must contain {user}, e.g. (uid={user})');
+  return {
+    url,
+    userDnTemplate,
+    search: userDnTemplate ? null : search,
+    emailAttribute: env.LDAP_EMAIL_ATTRIBUTE?.trim() || 'mail',
+    createUsers: env.LDAP_CREATE_USERS?.trim() === 'true',
+    timeoutMs: integer(env, 'LDAP_TIMEOUT_MS', 5_000, 100, 60_000),
+    caFile: env.LDAP_CA_FILE?.trim() || null,
+  };
+}
 
 const DATABASE_SCHEMES = ['file:', 'libsql:', 'https:', 'http:', 'wss:', 'ws:'];
 
@@ -80,6 +121,18 @@ function httpUrl(env: Env, name: string, fallback: string | null): string | null
   } catch {
     throw new ConfigError(`${name} must be an http:// or https:// URL, not '${raw.slice(0, 60)}'`);
   }
+}
+
+function httpSso(env: Env) {
+  const header = env.HTTP_SSO_HEADER?.trim();
+  if (!header) return null;
+  if (!/^[A-Za-z0-9-_]+$/.test(header)) throw new ConfigError(`HTTP_SSO_HEADER must be a header name like REMOTE_USER, not '${header.slice(0, 40)}'`);
+  const trustedProxies = (env.HTTP_SSO_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (trustedProxies.length === 0) {
+    throw new ConfigError('HTTP_SSO_TRUSTED_PROXIES must list the addresses of the proxies that set HTTP_SSO_HEADER (comma-separated): from anyone else the header is ignored');
+  }
+  // Node reads the header with dashes; a proxy's REMOTE_USER arrives as remote_user or remote-user.
+  return { header: header.toLowerCase().replace(/_/g, '-'), trustedProxies, createUsers: env.HTTP_SSO_CREATE_USERS?.trim() === 'true' };
 }
 
 function smtpUrl(env: Env): string | null {
@@ -130,6 +183,7 @@ export function loadConfig(env: Env): Config {
       passwordPolicy,
       resetLinkMs: integer(env, 'KEYFOB_RESET_LINK_MINUTES', 30, 1, 24 * 60) * 60_000,
       publicUrl,
+      httpSso: httpSso(env),
     },
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
@@ -140,6 +194,7 @@ export function loadConfig(env: Env): Config {
     sshHost: env.SSH_HOST?.trim() || env.HOST?.trim() || '127.0.0.1',
     publicUrl,
     smtpUrl: smtpUrl(env),
+    ldap: ldapSettings(env),
     mailFrom: env.MAIL_FROM?.trim() || 'Keyfob <keyfob@localhost>',
   };
 }

@@ -4,6 +4,7 @@ import { createKeyRing, type HmacSha256 } from './crypto/keyring';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { createPasswordCache, withReadCache } from './domain/cache';
 import type { DomainDeps } from './domain/deps';
+import type { Directory } from './domain/directory';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from './domain/ports';
 import { createAdjustableClock, testClockEnabled, type AdjustableClock } from './testing/testClock';
 
@@ -38,6 +39,8 @@ export interface RuntimeParts {
   hmac?: HmacSha256;
   /** The runtime's environment, read for KEYFOB_TEST_CLOCK. */
   env: Record<string, unknown>;
+  /** LDAP, on runtimes that have an adapter for it. */
+  directory?: Directory;
   /** A fixed clock from a test in the same process; otherwise the system's (or the opt-in test clock). */
   clock?: Clock;
   revision: string;
@@ -59,6 +62,7 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
     testClock,
     randomBytes: webRandomBytes,
     hasher: parts.hasher,
+    directory: parts.directory,
     keys: await createKeyRing(parts.masterKey, parts.hmac),
     settings: config.settings,
     version: KEYFOB_VERSION,

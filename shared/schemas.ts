@@ -304,3 +304,8 @@ export type ActivityEvent = z.infer<typeof ActivityEvent>;
 
 export const ActivityReply = z.object({ events: z.array(ActivityEvent) }).meta({ id: 'Activity' });
 export type ActivityReply = z.infer<typeof ActivityReply>;
+
+export const AuthMethodsReply = z
+  .object({ password: z.boolean(), httpSso: z.boolean() })
+  .meta({ id: 'AuthMethods' });
+export type AuthMethodsReply = z.infer<typeof AuthMethodsReply>;

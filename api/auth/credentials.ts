@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { authenticate, canSeeSecrets, type Credential, type Principal } from '../domain/credentials';
 import type { DomainDeps, RequestContext } from '../domain/deps';
+import { trustedSsoName } from '../domain/httpSso';
 import { fail, ok, type Result } from '../domain/result';
 import { httpError, KeyfobHttpError } from '../http/errors';
 
@@ -78,7 +79,12 @@ export function requireAuth(deps: DomainDeps, options: AuthOptions = {}): Middle
   return async function keyfobAuth(c, next) {
     const parsed = parseCredential(c.req.raw.headers);
     if (!parsed.ok) throw new KeyfobHttpError(parsed);
-    const result = await authenticate(deps, c.var.requestContext, parsed.value);
+    let credential = parsed.value;
+    if (credential.kind === 'none') {
+      const name = trustedSsoName(deps.settings.httpSso, c.var.requestContext, c.req.raw.headers);
+      if (name) credential = { kind: 'sso', name };
+    }
+    const result = await authenticate(deps, c.var.requestContext, credential);
     if (!result.ok) throw new KeyfobHttpError(result);
     const principal = result.value;
     if (principal.user.passwordExpired && principal.via !== 'apiKey' && !options.allowExpiredPassword) {

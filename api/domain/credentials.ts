@@ -13,6 +13,9 @@ import {
   sessionTokenHash,
 } from '../crypto/secrets';
 import type { DomainDeps, RequestContext } from './deps';
+import { DirectoryUnavailableError, type Directory, type DirectoryUser } from './directory';
+import { userForExternalIdentity } from './externalUsers';
+import { ssoUser } from './httpSso';
 import { BAD_CREDENTIALS_MESSAGE, getLockPolicy, guardedPasswordAttempt, isLocked, LOCKED_MESSAGE } from './lockout';
 import type { ApiKeyRecord, SessionRecord, UserRecord } from './ports';
 import { fail, ok, type Result } from './result';
@@ -22,9 +25,11 @@ export type Credential =
   | { kind: 'none' }
   | { kind: 'apiKeyHeader'; apiKey: string }
   | { kind: 'basic'; username: string; password: string }
-  | { kind: 'bearer'; token: string };
+  | { kind: 'bearer'; token: string }
+  /** A name a trusted HTTP SSO proxy vouched for (see httpSso.ts). */
+  | { kind: 'sso'; name: string };
 
-export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'session' | 'lfsToken';
+export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'session' | 'lfsToken' | 'sso';
 
 export interface Principal {
   user: UserRecord;
@@ -61,15 +66,34 @@ export async function verifyUserPassword(
     if (await deps.store.findLoginFailure(nameKey)) await deps.store.clearLoginFailures(nameKey);
     return ok(user);
   }
-  const attempt = await guardedPasswordAttempt(deps, ctx, nameKey, user, async () => {
-    if (!user?.passwordHash || user.internalPasswordDisabled) {
-      dummyHash ??= deps.hasher.hash('keyfob-timing-equaliser');
-      await deps.hasher.verify(await dummyHash, password);
-      return false;
-    }
-    return deps.hasher.verify(user.passwordHash, password);
-  });
+  const { directory } = deps;
+  // The directory answers for its own users, and for names Keyfob does not know when it may create them.
+  const askDirectory = directory !== undefined && (user ? user.realm === 'ldap' : directory.createUsers);
+  let fromDirectory: DirectoryUser | null = null;
+  let attempt: Result<void>;
+  try {
+    attempt = await guardedPasswordAttempt(deps, ctx, nameKey, user, async () => {
+      if (askDirectory) {
+        fromDirectory = await (directory as Directory).authenticate(user?.name ?? username, password);
+        return fromDirectory !== null;
+      }
+      if (!user?.passwordHash || user.internalPasswordDisabled) {
+        dummyHash ??= deps.hasher.hash('keyfob-timing-equaliser');
+        await deps.hasher.verify(await dummyHash, password);
+        return false;
+      }
+      return deps.hasher.verify(user.passwordHash, password);
+    });
+  } catch (err) {
+    // Not the user's mistake, and not counted as one; local users are not affected.
+    if (err instanceof DirectoryUnavailableError) return fail('UNAVAILABLE', 'The directory (LDAP) cannot be reached: try again later');
+    throw err;
+  }
   if (!attempt.ok) return attempt;
+  if (askDirectory) {
+    const email = (fromDirectory as DirectoryUser | null)?.email ?? null;
+    return user ? ok(user) : userForExternalIdentity(deps, ctx, 'ldap', username, { create: true, email });
+  }
   const known = user as UserRecord;
   let verified = known;
   if (known.passwordHash && deps.hasher.needsRehash(known.passwordHash)) {
@@ -170,12 +194,20 @@ export async function authenticate(deps: DomainDeps, ctx: RequestContext, creden
       return bySession(deps, credential.token);
     case 'basic':
       return byBasic(deps, ctx, credential.username, credential.password);
+    case 'sso': {
+      if (!deps.settings.httpSso) return fail('UNAUTHENTICATED', 'Authentication is required');
+      const user = await ssoUser(deps, ctx, deps.settings.httpSso, credential.name);
+      if (!user.ok) return user;
+      return (await lockedFailure(deps, user.value)) ?? ok({ user: user.value, via: 'sso' });
+    }
   }
 }
 
 /** Whether this principal may see secrets now: by a credential of its own, an unlocked session, or the admin's flag. */
 export function canSeeSecrets(principal: Principal, now: number): boolean {
   if (principal.via === 'lfsToken') return false;
+  // An SSO user has no Keyfob password to unlock with: only the admin's flag opens their secrets.
+  if (principal.via === 'sso') return principal.user.keysWithoutUnlock;
   if (principal.via !== 'session') return true;
   if (principal.user.keysWithoutUnlock) return true;
   return (principal.session?.unlockedUntil ?? 0) > now;

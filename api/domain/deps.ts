@@ -1,5 +1,7 @@
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../shared/passwordPolicy';
 import type { KeyRing } from '../crypto/keyring';
+import type { Directory } from './directory';
+import type { HttpSsoSettings } from './httpSso';
 import type { PasswordCache } from './cache';
 import type { AuditEvent, AuditType, Clock, PasswordHasher, RandomBytes, Store, UserRecord } from './ports';
 
@@ -14,6 +16,8 @@ export interface DomainSettings {
   resetLinkMs: number;
   /** Where users reach the API (for links in mail); null: the address the request came to. */
   publicUrl: string | null;
+  /** HTTP SSO by a trusted proxy's header; null when off. */
+  httpSso: HttpSsoSettings | null;
 }
 
 export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
@@ -22,6 +26,7 @@ export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
   passwordPolicy: DEFAULT_PASSWORD_POLICY,
   resetLinkMs: 30 * 60_000,
   publicUrl: null,
+  httpSso: null,
 };
 
 /** Everything the domain works with, passed in so each runtime and each test chooses its own. */
@@ -34,6 +39,8 @@ export interface DomainDeps {
   settings: DomainSettings;
   /** Verified passwords, so a script sending its clear password with every request skips argon2. */
   passwordCache?: PasswordCache;
+  /** LDAP, where configured (Node): checks the passwords of users of realm `ldap`. */
+  directory?: Directory;
 }
 
 /** Who asked, for the audit trail. */

@@ -2,6 +2,7 @@
 import { generateSessionToken, sessionTokenHash } from '../crypto/secrets';
 import type { Principal } from './credentials';
 import { verifyUserPassword } from './credentials';
+import { ssoUser } from './httpSso';
 import { changePassword } from './passwords';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { SessionRecord, UserRecord } from './ports';
@@ -25,7 +26,19 @@ export async function signIn(deps: DomainDeps, ctx: RequestContext, username: st
   const user = checked.value;
   const expired = refusePasswordExpired(user);
   if (expired) return expired;
-  return ok(await startSession(deps, ctx, user));
+  return ok(await startSession(deps, ctx, user, true));
+}
+
+/**
+ * Sign-in through a trusted HTTP SSO proxy. It does not count as an unlock: an SSO user has no Keyfob
+ * password, so only the admin's keys-without-unlock flag shows them their secrets.
+ */
+export async function signInWithSso(deps: DomainDeps, ctx: RequestContext, name: string | null): Promise<Result<NewSession>> {
+  if (!deps.settings.httpSso || !name) return fail('UNAUTHENTICATED', 'Single sign-on is not available here: sign in with your user name and password');
+  const user = await ssoUser(deps, ctx, deps.settings.httpSso, name);
+  if (!user.ok) return user;
+  if (user.value.lockedAt !== null) return fail('USER_LOCKED', 'This account is locked: ask an administrator to unlock it');
+  return ok(await startSession(deps, ctx, user.value, false));
 }
 
 /**
@@ -41,10 +54,11 @@ export async function changePasswordAndSignIn(
   if (!checked.ok) return checked;
   const changed = await changePassword(deps, ctx, { user: checked.value, via: 'password' }, { ...input, userName: checked.value.name });
   if (!changed.ok) return changed;
-  return ok(await startSession(deps, ctx, changed.value));
+  return ok(await startSession(deps, ctx, changed.value, true));
 }
 
-async function startSession(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<NewSession> {
+/** A new extension session; a sign-in with the password counts as an unlock. */
+async function startSession(deps: DomainDeps, ctx: RequestContext, user: UserRecord, unlocked: boolean): Promise<NewSession> {
   const now = deps.clock.now();
   const token = generateSessionToken(deps.randomBytes);
   const session: SessionRecord = {
@@ -53,7 +67,7 @@ async function startSession(deps: DomainDeps, ctx: RequestContext, user: UserRec
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + deps.settings.sessionIdleMs,
-    unlockedUntil: now + deps.settings.unlockWindowMs,
+    unlockedUntil: unlocked ? now + deps.settings.unlockWindowMs : null,
     kind: 'browser',
     sshKeyId: null,
   };

@@ -88,6 +88,8 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     masterKey: master.key,
     hasher: options.hasher ?? withForeignVerifiers(createArgon2Hasher(), [pbkdf2Verifier()]),
     hmac: nativeHmacSha256,
+    // Loaded only when LDAP is configured: most installations never need the LDAP client.
+    directory: config.ldap ? (await import('./ldap')).createLdapDirectory(config.ldap) : undefined,
     env: process.env,
     clock: options.clock,
     revision: options.revision ?? 'keyfob-node',

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { InfoReply, SessionReply, SignInRequest, UnlockReply, UnlockRequest } from '../../shared/schemas';
+import { AuthMethodsReply, InfoReply, SessionReply, SignInRequest, UnlockReply, UnlockRequest } from '../../shared/schemas';
 import { requireAuth } from '../auth/credentials';
 import type { AppDeps } from '../deps';
 import { buildProfile } from '../domain/profile';
-import { lockSession, signIn, signOut, unlockSession } from '../domain/sessions';
+import { trustedSsoName } from '../domain/httpSso';
+import { lockSession, signIn, signInWithSso, signOut, unlockSession } from '../domain/sessions';
 import { unwrap } from '../http/errors';
 import { authErrors, json, jsonBody, sessionSecurity, routeGroup } from './openapi';
 
@@ -26,6 +27,36 @@ export function sessionRoutes(deps: AppDeps) {
     async (c) => {
       const { username, password } = c.req.valid('json');
       const { token, session, user } = unwrap(await signIn(deps, c.var.requestContext, username, password));
+      const profile = await buildProfile(deps, { user, via: 'session', session });
+      return c.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), profile }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'get',
+      path: '/authMethods',
+      summary: 'How one may sign in here',
+      description: 'Anonymous: lets the sign-in screen offer single sign-on where it is set up.',
+      responses: { 200: json(AuthMethodsReply, 'The methods') },
+    }),
+    (c) => c.json({ password: true, httpSso: deps.settings.httpSso !== null }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/session/sso',
+      summary: 'Sign in through HTTP SSO',
+      description:
+        "The trusted proxy's header names the user (realm http-sso); from any other address the header is ignored. Does not count as an unlock.",
+      responses: { 200: json(SessionReply, 'Signed in'), ...authErrors },
+    }),
+    async (c) => {
+      const name = trustedSsoName(deps.settings.httpSso, c.var.requestContext, c.req.raw.headers);
+      const { token, session, user } = unwrap(await signInWithSso(deps, c.var.requestContext, name));
       const profile = await buildProfile(deps, { user, via: 'session', session });
       return c.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), profile }, 200);
     },

@@ -1,0 +1,53 @@
+/** Users whose identity comes from elsewhere (HTTP SSO, LDAP): found, or made on first sign-in when allowed. */
+import { UserName, userNameKey, type Realm } from '../../shared/schemas';
+import { generatePasswordStamp } from '../crypto/secrets';
+import { auditEvent, type DomainDeps, type RequestContext } from './deps';
+import type { UserRecord } from './ports';
+import { fail, ok, type Result } from './result';
+
+/**
+ * The Keyfob user for an identity `realm` vouched for. Only a user of that realm matches: a directory or
+ * a proxy header never signs anyone into an internal account (an admin's, say) that happens to share the
+ * name. With `create`, a missing user is made, without a Keyfob password.
+ */
+export async function userForExternalIdentity(
+  deps: DomainDeps,
+  ctx: RequestContext,
+  realm: Realm,
+  name: string,
+  options: { create: boolean; email?: string | null },
+): Promise<Result<UserRecord>> {
+  const parsed = UserName.safeParse(name);
+  if (!parsed.success) return fail('BAD_CREDENTIALS', 'The identity given is not a valid Keyfob user name');
+  const nameKey = userNameKey(parsed.data);
+  const existing = await deps.store.findUserByNameKey(nameKey);
+  if (existing) {
+    return existing.realm === realm ? ok(existing) : fail('BAD_CREDENTIALS', `'${parsed.data}' is not a user of the ${realm} realm`);
+  }
+  if (!options.create) return fail('BAD_CREDENTIALS', `'${parsed.data}' has no Keyfob account: ask an administrator to create it`);
+  const now = deps.clock.now();
+  const created = await deps.store.insertUser(
+    {
+      name: parsed.data,
+      nameKey,
+      email: options.email ?? null,
+      realm,
+      admin: false,
+      profileUpdatable: true,
+      disableUIAccess: false,
+      internalPasswordDisabled: true,
+      keysWithoutUnlock: false,
+      passwordHash: null,
+      passwordStamp: generatePasswordStamp(deps.randomBytes),
+      passwordExpired: false,
+      groups: [],
+      lastLoggedIn: null,
+      lockedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    [auditEvent(deps, ctx, 'user-created', null, { by: realm })],
+  );
+  // Created at the same moment by a parallel request: use that one.
+  return created ? ok(created) : userForExternalIdentity(deps, ctx, realm, name, { create: false });
+}

@@ -6,6 +6,7 @@ import { readError, type ErrorCode } from '../../shared/errors';
 import type { PasswordPolicy } from '../../shared/passwordPolicy';
 import type {
   ActivityEvent,
+  AuthMethodsReply,
   BintraySummary,
   BintrayTestReply,
   ProfileReply,
@@ -30,6 +31,9 @@ export class KeyfobError extends Error {
 export interface KeyfobClient {
   ping(): Promise<void>;
   signIn(username: string, password: string): Promise<SessionReply>;
+  authMethods(): Promise<AuthMethodsReply>;
+  /** Sign-in through the HTTP SSO proxy in front of Keyfob: its cookies go along, so the proxy knows the user. */
+  signInWithSso(): Promise<SessionReply>;
   signOut(): Promise<void>;
   profile(): Promise<ProfileReply>;
   unlock(password: string): Promise<ProfileReply>;
@@ -56,13 +60,13 @@ export interface KeyfobClient {
 export function createKeyfobClient(serverUrl: string, token: string | null, fetchImpl: typeof fetch = fetch): KeyfobClient {
   const base = serverUrl.replace(/\/+$/, '');
 
-  async function request<T>(method: string, path: string, body?: unknown, parse: 'json' | 'text' = 'json'): Promise<T> {
+  async function request<T>(method: string, path: string, body?: unknown, parse: 'json' | 'text' = 'json', credentials: RequestCredentials = 'omit'): Promise<T> {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetchImpl(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetchImpl(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials });
     } catch {
       throw new KeyfobError('UNREACHABLE', `Can't reach Keyfob at ${base}`);
     }
@@ -93,6 +97,8 @@ export function createKeyfobClient(serverUrl: string, token: string | null, fetc
       if (answer.trim() !== 'OK') throw new KeyfobError('NOT_KEYFOB', `${base} did not answer like a Keyfob server`);
     },
     signIn: (username, password) => request('POST', '/api/v1/session', { username, password }),
+    authMethods: () => request('GET', '/api/v1/authMethods'),
+    signInWithSso: () => request('POST', '/api/v1/session/sso', undefined, 'json', 'include'),
     signOut: () => request('DELETE', '/api/v1/session'),
     profile: () => request('GET', '/api/v1/profile'),
     unlock: async (password) => (await request<{ profile: ProfileReply }>('POST', '/api/v1/session/unlock', { password })).profile,

@@ -4,7 +4,7 @@ import { ADMIN, startKeyfob, type RunningKeyfob } from '../../tests/helpers/keyf
 import { createKeyfobClient } from './api';
 import { idleExpired } from './autolock';
 import { clearIfUnchanged, sha256Hex, type ClipboardIo } from './clipboard';
-import { connect, normaliseServerUrl, openPopup, recover, renewExpiredPassword, requestReset, signIn, signOut, unlock, type PopupDeps } from './popup';
+import { connect, normaliseServerUrl, openPopup, recover, renewExpiredPassword, requestReset, signIn, signInWithSso, signOut, unlock, type PopupDeps } from './popup';
 import { lastActivityItem, readSettings, readStartup, serverUrlItem, sessionTokenItem } from './storage';
 
 /** The popup's dependencies with WXT's fake browser storage and the real client, against a real server. */
@@ -126,6 +126,43 @@ describe('popup state', () => {
   it('shows an unreachable server as such once signed in', async () => {
     const view = await recover(deps(), { name: 'unlocked', serverUrl: 'http://127.0.0.1:9', profile: {} as never }, await createKeyfobClient('http://127.0.0.1:9', null).profile().catch((e) => e));
     expect(view).toMatchObject({ name: 'unreachable', error: expect.stringMatching(/Can't reach Keyfob/) });
+  });
+});
+
+describe('single sign-on through a proxy', () => {
+  let k: RunningKeyfob;
+  let proxy: import('node:http').Server;
+  let proxyUrl = '';
+  beforeAll(async () => {
+    k = await startKeyfob({ HTTP_SSO_HEADER: 'REMOTE_USER', HTTP_SSO_TRUSTED_PROXIES: '127.0.0.1,::ffff:127.0.0.1', HTTP_SSO_CREATE_USERS: 'true' });
+    const { createServer, request } = await import('node:http');
+    // A reverse proxy that has authenticated its user as "sam" and says so to Keyfob behind it.
+    proxy = createServer((req, res) => {
+      const upstream = request(`${k.url}${req.url}`, { method: req.method, headers: { ...req.headers, host: new URL(k.url).host, 'remote-user': 'sam' } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => proxy.once('listening', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as import('node:net').AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    proxy.close();
+    await k.close();
+  });
+  beforeEach(() => fakeBrowser.reset());
+
+  it('signs in through the proxy; without the admin flag the keys stay locked, with it they open', async () => {
+    await connect(deps(), proxyUrl);
+    expect(await createKeyfobClient(proxyUrl, null).authMethods()).toEqual({ password: true, httpSso: true });
+    expect(await signInWithSso(deps(), proxyUrl)).toMatchObject({ name: 'locked', profile: { name: 'sam', realm: 'http-sso' } });
+    await k.call('/artifactory/api/security/users/sam', { method: 'POST', auth: { basic: [ADMIN.name, ADMIN.password] }, json: { keysWithoutUnlock: true } });
+    expect(await signInWithSso(deps(), proxyUrl)).toMatchObject({ name: 'unlocked', profile: { name: 'sam' } });
+  });
+
+  it('is refused when talking to Keyfob directly, past the proxy', async () => {
+    expect(await signInWithSso(deps(), k.url)).toMatchObject({ name: 'sign-in', notice: expect.stringMatching(/Sign in again/) });
   });
 });
 

@@ -117,6 +117,18 @@ export async function signIn(deps: PopupDeps, serverUrl: string, username: strin
   }
 }
 
+/** Single sign-on through the proxy in front of Keyfob. */
+export async function signInWithSso(deps: PopupDeps, serverUrl: string): Promise<View> {
+  try {
+    const session = await deps.client(serverUrl, null).signInWithSso();
+    await deps.saveToken(session.token);
+    await deps.touch();
+    return profileView(serverUrl, session.profile);
+  } catch (error) {
+    return recover(deps, { name: 'sign-in', serverUrl }, error);
+  }
+}
+
 /** An expired password: the current one again, and a new one twice; signs in on the new one. */
 export async function renewExpiredPassword(
   deps: PopupDeps,

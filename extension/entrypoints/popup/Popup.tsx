@@ -7,7 +7,7 @@ import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
 import { fillChoicesItem } from '../../lib/storage';
 import { CopyIcon, EyeIcon, EyeOffIcon, GearIcon } from './icons';
-import { connect, lock, openPopup, recover, requestReset, signIn, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
+import { connect, lock, openPopup, recover, requestReset, signIn, signInWithSso, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
 import type { SectionProps } from './sections';
 
 type SectionsModule = typeof import('./sections');
@@ -288,6 +288,21 @@ function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => voi
   );
 }
 
+/** "Sign in with single sign-on", where the server says an SSO proxy stands in front of it. */
+function SsoButton(props: { deps: PopupDeps; serverUrl: string; setView: SetView }) {
+  const [offered, setOffered] = useState(false);
+  useEffect(() => {
+    props.deps.client(props.serverUrl, null).authMethods().then((methods) => setOffered(methods.httpSso), () => undefined);
+  }, [props.serverUrl]);
+  if (!offered) return null;
+  return (
+    <button type="button" onClick={async () => props.setView(await signInWithSso(props.deps, props.serverUrl))}>Sign in with single sign-on</button>
+  );
+}
+
+/** Realms whose users have no password Keyfob could check (LDAP users unlock with their directory password). */
+const PASSWORDLESS_REALMS: string[] = ['http-sso', 'saml', 'oauth'];
+
 const TABS = [
   ['keys', 'Keys'],
   ['ssh', 'SSH'],
@@ -400,6 +415,7 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
             <Field label="User name" name="username" autoComplete="username" autoFocus />
             <Field label="Password" name="password" type="password" autoComplete="current-password" />
           </ActionForm>
+          <SsoButton deps={deps} serverUrl={view.serverUrl} setView={setView} />
           <footer>
             <button type="button" class="link" onClick={() => setView({ name: 'forgot', serverUrl: view.serverUrl })}>Forgot password?</button>
           </footer>
@@ -426,9 +442,17 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
             <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>Sign out</button>
           </Header>
           <Alert error={view.error} />
-          <ActionForm label="Unlock" action={async ({ password }) => setView(await unlock(deps, view, password ?? ''))}>
-            <Field label="Password" name="password" type="password" autoComplete="current-password" autoFocus />
-          </ActionForm>
+          {PASSWORDLESS_REALMS.includes(view.profile.realm) ? (
+            // No Keyfob password to unlock with: only an admin's "keys without unlock" opens the keys.
+            <p class="alert notice">
+              You sign in through {view.profile.realm === 'http-sso' ? 'single sign-on' : view.profile.realm.toUpperCase()}, so there is no password to unlock with.
+              Ask your Keyfob administrator to let you reach your keys without unlocking.
+            </p>
+          ) : (
+            <ActionForm label="Unlock" action={async ({ password }) => setView(await unlock(deps, view, password ?? ''))}>
+              <Field label="Password" name="password" type="password" autoComplete="current-password" autoFocus />
+            </ActionForm>
+          )}
         </>
       );
     case 'unreachable':

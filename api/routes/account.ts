@@ -20,6 +20,7 @@ import { changePassword } from '../domain/passwords';
 import { buildProfile } from '../domain/profile';
 import { changePasswordAndSignIn } from '../domain/sessions';
 import { findUser } from '../domain/users';
+import { sessionReply } from './session';
 import { unwrap } from '../http/errors';
 import { authErrors, credentialSecurity, json, jsonBody, notFound, routeGroup, sessionSecurity } from './openapi';
 
@@ -86,9 +87,7 @@ export function accountRoutes(deps: AppDeps) {
       responses: { 200: json(SessionReply, 'Changed and signed in'), ...authErrors },
     }),
     async (c) => {
-      const { token, session, user } = unwrap(await changePasswordAndSignIn(deps, c.var.requestContext, c.req.valid('json')));
-      const profile = await buildProfile(deps, { user, via: 'session', session });
-      return c.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), profile }, 200);
+      return c.json(await sessionReply(deps, unwrap(await changePasswordAndSignIn(deps, c.var.requestContext, c.req.valid('json')))), 200);
     },
   );
 

@@ -4,9 +4,15 @@ import { requireAuth } from '../auth/credentials';
 import type { AppDeps } from '../deps';
 import { buildProfile } from '../domain/profile';
 import { trustedSsoName } from '../domain/httpSso';
-import { lockSession, signIn, signInWithSso, signOut, unlockSession } from '../domain/sessions';
+import { lockSession, signIn, signInWithSso, signOut, unlockSession, type NewSession } from '../domain/sessions';
 import { unwrap } from '../http/errors';
 import { authErrors, json, jsonBody, sessionSecurity, routeGroup } from './openapi';
+
+/** The answer to every way of signing in: the token, its expiry, and the profile as the session sees it. */
+export async function sessionReply(deps: AppDeps, { token, session, user }: NewSession): Promise<SessionReply> {
+  const profile = await buildProfile(deps, { user, via: 'session', session });
+  return { token, expiresAt: new Date(session.expiresAt).toISOString(), profile };
+}
 
 /** Keyfob's sessions for the extension: sign in, unlock, lock, sign out. */
 export function sessionRoutes(deps: AppDeps) {
@@ -26,9 +32,7 @@ export function sessionRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { username, password } = c.req.valid('json');
-      const { token, session, user } = unwrap(await signIn(deps, c.var.requestContext, username, password));
-      const profile = await buildProfile(deps, { user, via: 'session', session });
-      return c.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), profile }, 200);
+      return c.json(await sessionReply(deps, unwrap(await signIn(deps, c.var.requestContext, username, password))), 200);
     },
   );
 
@@ -56,9 +60,7 @@ export function sessionRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const name = trustedSsoName(deps.settings.httpSso, c.var.requestContext, c.req.raw.headers);
-      const { token, session, user } = unwrap(await signInWithSso(deps, c.var.requestContext, name));
-      const profile = await buildProfile(deps, { user, via: 'session', session });
-      return c.json({ token, expiresAt: new Date(session.expiresAt).toISOString(), profile }, 200);
+      return c.json(await sessionReply(deps, unwrap(await signInWithSso(deps, c.var.requestContext, name))), 200);
     },
   );
 

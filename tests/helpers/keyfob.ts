@@ -22,7 +22,7 @@ import { loadConfig, type Env } from '../../api/config';
 import { CROSS_PROCESS_BOUND_MS } from '../../api/domain/cache';
 import { bootNode } from '../../api/node/boot';
 import { createAdjustableClock, TEST_CLOCK_PATH } from '../../api/testing/testClock';
-import { REPO_ROOT } from './process';
+import { freePort, REPO_ROOT } from './process';
 
 export const ADMIN = { name: 'admin', password: 'admin-Password-1' };
 
@@ -214,13 +214,6 @@ async function startEntry(runtime: 'node' | 'bun' | 'deno', dir: string, env: Re
   return { url, dbPath: join(dir, 'keyfob.db'), setClock: setRemoteClock(url), stop: () => stopChild(child) };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The Worker under `wrangler dev` (workerd), with its D1 migrated by `wrangler d1 migrations apply`. */
 async function startWorkerd(dir: string, env: Record<string, string>): Promise<Started> {

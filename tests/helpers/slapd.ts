@@ -5,9 +5,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './process';
 
 export const SLAPD_PATH = '/usr/sbin/slapd';
 export const hasSlapd = existsSync(SLAPD_PATH) && existsSync('/usr/sbin/slapadd');
@@ -28,13 +29,6 @@ export interface RunningSlapd {
   remove(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForPort(port: number, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 10_000;

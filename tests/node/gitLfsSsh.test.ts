@@ -5,25 +5,17 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/keyfob';
-import { startKeyfobProcess, type KeyfobProcess } from '../helpers/process';
+import { freePort, startKeyfobProcess, type KeyfobProcess } from '../helpers/process';
 import { keyFolder, runSsh, sshOptions, type KeyPair } from '../helpers/sshKeys';
 
 const ADMIN_PASSWORD = 'admin-Password-1';
 const alice = { basic: ['alice', 'alice-Password-1'] as [string, string] };
 const KEYS = '/api/v1/profile/sshKeys';
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const hasGitLfs = (() => {
   try {

@@ -8,6 +8,7 @@ import { requestContext, type AppEnv } from './auth/credentials';
 import type { AppDeps } from './deps';
 import { createErrorHandler, errorResponse, SECURITY_HEADERS } from './http/errors';
 import { accountRoutes } from './routes/account';
+import { oauthCallbackPage, oauthRoutes } from './routes/oauth';
 import { apiKeyRoutes } from './routes/apiKey';
 import { bintrayRoutes } from './routes/bintray';
 import { renderDocsPage } from './routes/docs';
@@ -71,7 +72,9 @@ export function createApp(deps: AppDeps) {
     await next();
     if (c.res.status === 401) c.res.headers.set('www-authenticate', BEARER_CHALLENGE);
   });
-  for (const group of [sessionRoutes, profileRoutes, accountRoutes, sshKeyRoutes, bintrayRoutes]) app.route('/api/v1', group(deps));
+  // The callback is a page for a browser tab, not a JSON call: mounted before the JSON groups.
+  app.route('/', oauthCallbackPage(deps));
+  for (const group of [sessionRoutes, profileRoutes, accountRoutes, sshKeyRoutes, bintrayRoutes, oauthRoutes]) app.route('/api/v1', group(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-JFrog-Art-Api' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'basic', {

@@ -6,6 +6,7 @@ import { parseMasterKey, MasterKeyError } from './crypto/keyring';
 import { CROSS_PROCESS_BOUND_MS, DEFAULT_CACHE_TTL_MS } from './domain/cache';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainSettings } from './domain/deps';
 import { passwordPolicyProblem } from '../shared/passwordPolicy';
+import type { OAuthProviderConfig } from './oauth/oidc';
 
 export class ConfigError extends Error {}
 
@@ -32,6 +33,8 @@ export interface Config {
   sshHost: string;
   /** Where clients reach the API, for links Keyfob hands out (Git LFS endpoints); the listen address when unset. */
   publicUrl: string | null;
+  /** OpenID Connect providers for binding and sign-in (OAUTH_PROVIDERS). */
+  oauthProviders: OAuthProviderConfig[];
   /** LDAP sign-in for users of realm ldap (Node); null when LDAP_URL is unset. */
   ldap: LdapSettings | null;
   /** Mail goes out over SMTP when set (Node); otherwise it waits in the outbox table. */
@@ -50,6 +53,50 @@ export interface LdapSettings {
   createUsers: boolean;
   timeoutMs: number;
   caFile: string | null;
+}
+
+const OAUTH_PRESETS: Record<string, { name: string; issuer: string }> = {
+  google: { name: 'Google', issuer: 'https://accounts.google.com' },
+};
+
+/**
+ * OAUTH_PROVIDERS: a JSON array of `{"id","name","issuer","clientId","clientSecret","createUsers"}`
+ * (generic OpenID Connect, found by discovery), or `{"id":"google","clientId","clientSecret"}` for a preset.
+ * Client secrets stay on the server.
+ */
+function oauthProviders(env: Env): OAuthProviderConfig[] {
+  const raw = env.OAUTH_PROVIDERS?.trim();
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('OAUTH_PROVIDERS must be a JSON array of providers');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('OAUTH_PROVIDERS must be a JSON array of providers');
+  const ids = new Set<string>();
+  return parsed.map((entry, i) => {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    const id = typeof e.id === 'string' ? e.id : '';
+    const preset = OAUTH_PRESETS[id];
+    const issuer = typeof e.issuer === 'string' ? e.issuer : preset?.issuer;
+    const where = `OAUTH_PROVIDERS[${i}]`;
+    if (!/^[a-z0-9-]{1,32}$/.test(id)) throw new ConfigError(`${where}.id must be 1 to 32 of a-z, 0-9 and -`);
+    if (ids.has(id)) throw new ConfigError(`${where}.id '${id}' is used twice`);
+    ids.add(id);
+    if (!issuer || !/^https?:\/\//.test(issuer)) throw new ConfigError(`${where}.issuer must be the provider's issuer URL`);
+    if (typeof e.clientId !== 'string' || !e.clientId) throw new ConfigError(`${where}.clientId is required`);
+    // Never echo it: it is a secret.
+    if (typeof e.clientSecret !== 'string' || !e.clientSecret) throw new ConfigError(`${where}.clientSecret is required`);
+    return {
+      id,
+      name: typeof e.name === 'string' && e.name ? e.name : (preset?.name ?? id),
+      issuer,
+      clientId: e.clientId,
+      clientSecret: e.clientSecret,
+      createUsers: e.createUsers === true,
+    };
+  });
 }
 
 function ldapSettings(env: Env): LdapSettings | null {
@@ -195,6 +242,7 @@ export function loadConfig(env: Env): Config {
     publicUrl,
     smtpUrl: smtpUrl(env),
     ldap: ldapSettings(env),
+    oauthProviders: oauthProviders(env),
     mailFrom: env.MAIL_FROM?.trim() || 'Keyfob <keyfob@localhost>',
   };
 }

@@ -3,13 +3,14 @@ import type { Config } from './config';
 import { createKeyRing, type HmacSha256 } from './crypto/keyring';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { createPasswordCache, withReadCache } from './domain/cache';
-import type { DomainDeps } from './domain/deps';
+import type { OAuthDeps } from './domain/oauth';
+import { createOidcClient } from './oauth/oidc';
 import type { Directory } from './domain/directory';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from './domain/ports';
 import { createAdjustableClock, testClockEnabled, type AdjustableClock } from './testing/testClock';
 
 /** What `createApp` is built from: the domain's deps plus what only HTTP needs. */
-export interface AppDeps extends DomainDeps {
+export interface AppDeps extends OAuthDeps {
   version: string;
   revision: string;
   /** One line per event; never handed a secret. */
@@ -72,5 +73,6 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
     clientAddress: parts.clientAddress,
     bodyLimitBytes: config.bodyLimitBytes,
     bintray: { apiUrl: config.bintrayApiUrl, timeoutMs: config.bintrayTimeoutMs },
+    oauthProviders: new Map(config.oauthProviders.map((provider) => [provider.id, { config: provider, client: createOidcClient(provider) }])),
   };
 }

@@ -309,3 +309,24 @@ export const AuthMethodsReply = z
   .object({ password: z.boolean(), httpSso: z.boolean() })
   .meta({ id: 'AuthMethods' });
 export type AuthMethodsReply = z.infer<typeof AuthMethodsReply>;
+
+export const OAuthProviderList = z
+  .object({ providers: z.array(z.object({ id: z.string(), name: z.string() })) })
+  .meta({ id: 'OAuthProviders' });
+export type OAuthProviderList = z.infer<typeof OAuthProviderList>;
+
+export const OAuthStartReply = z
+  .object({
+    authorizationUrl: z.string().meta({ description: "Open this in a browser tab: the provider's sign-in." }),
+    claim: z.string().optional().meta({ description: 'Sign-in only: keep it, and collect the session with it at /oauth/claim.' }),
+  })
+  .meta({ id: 'OAuthStart' });
+export type OAuthStartReply = z.infer<typeof OAuthStartReply>;
+
+export const OAuthClaimRequest = z.object({ claim: z.string().max(64) }).meta({ id: 'OAuthClaim' });
+
+export const OAuthIdentity = z
+  .object({ provider: z.string(), providerName: z.string(), subject: z.string(), email: z.string().nullable(), boundAt: z.string() })
+  .meta({ id: 'OAuthIdentity' });
+export type OAuthIdentity = z.infer<typeof OAuthIdentity>;
+export const OAuthIdentityList = z.object({ identities: z.array(OAuthIdentity) }).meta({ id: 'OAuthIdentities' });

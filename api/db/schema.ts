@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are milliseconds since the epoch, as integers: the same on every SQLite Keyfob runs on. */
 export const users = sqliteTable(
@@ -162,4 +162,37 @@ export const throttles = sqliteTable('throttles', {
   bucket: text('bucket').primaryKey(),
   count: integer('count').notNull(),
   windowEndsAt: integer('window_ends_at').notNull(),
+});
+
+/** Identities at OAuth / OpenID Connect providers bound to Keyfob users; an identity is bound to one user only. */
+export const oauthIdentities = sqliteTable(
+  'oauth_identities',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index('oauth_identities_user_id').on(t.userId)],
+);
+
+/**
+ * Authorization-code flows in progress: by the SHA-256 of their state, with the PKCE verifier and nonce
+ * sealed. A bind is tied to the session that started it; a sign-in leaves its new session sealed here
+ * until the extension claims it with a secret only it holds (kept as a hash).
+ */
+export const oauthFlows = sqliteTable('oauth_flows', {
+  stateHash: text('state_hash').primaryKey(),
+  provider: text('provider').notNull(),
+  purpose: text('purpose').notNull(),
+  sessionHash: text('session_hash'),
+  sealedSecrets: text('sealed_secrets').notNull(),
+  claimHash: text('claim_hash'),
+  sealedSession: text('sealed_session'),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  completedAt: integer('completed_at'),
 });

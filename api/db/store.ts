@@ -6,6 +6,7 @@ import type {
   ApiKeyRecord,
   AuditEvent,
   BintrayRecord,
+  OAuthFlowRecord,
   LoginFailureRecord,
   NewUser,
   SessionKind,
@@ -16,7 +17,7 @@ import type {
   UserRecord,
 } from '../domain/ports';
 import * as schema from './schema';
-import { apiKeys, auditEvents, bintrayCredentials, loginFailures, outbox, passwordResets, sessions, settings, sshKeys, throttles, users } from './schema';
+import { apiKeys, auditEvents, bintrayCredentials, loginFailures, oauthFlows, oauthIdentities, outbox, passwordResets, sessions, settings, sshKeys, throttles, users } from './schema';
 
 /**
  * The drizzle database Keyfob runs on. libSQL's and D1's drizzle databases share this surface
@@ -88,11 +89,13 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         db.delete(sessions).where(eq(sessions.userId, id)),
         db.delete(sshKeys).where(eq(sshKeys.userId, id)),
         db.delete(bintrayCredentials).where(eq(bintrayCredentials.userId, id)),
+        db.delete(oauthIdentities).where(eq(oauthIdentities.userId, id)),
+        db.delete(passwordResets).where(eq(passwordResets.userId, id)),
         db.delete(auditEvents).where(eq(auditEvents.userId, id)),
         db.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
         ...auditInserts(audit),
       ]);
-      return (results[5] as unknown[]).length > 0;
+      return (results[7] as unknown[]).length > 0;
     },
 
     async findApiKeyByLookupHash(lookupHash) {
@@ -302,6 +305,57 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     async peekThrottle(bucket, at) {
       const [row] = await db.select().from(throttles).where(and(eq(throttles.bucket, bucket), gt(throttles.windowEndsAt, at))).limit(1);
       return row ? { count: row.count, windowEndsAt: row.windowEndsAt } : { count: 0, windowEndsAt: at };
+    },
+
+    async listOAuthIdentities(userId) {
+      return db.select().from(oauthIdentities).where(eq(oauthIdentities.userId, userId)).orderBy(oauthIdentities.provider);
+    },
+    async findOAuthIdentity(provider, subject) {
+      const [row] = await db.select().from(oauthIdentities).where(and(eq(oauthIdentities.provider, provider), eq(oauthIdentities.subject, subject))).limit(1);
+      return row ?? null;
+    },
+    async insertOAuthIdentity(identity, audit) {
+      const insert = db.insert(oauthIdentities).values(identity).onConflictDoNothing().returning({ subject: oauthIdentities.subject });
+      const [inserted] = (await batch([insert]))[0] as unknown[];
+      if (!inserted) return false;
+      await batch(auditInserts(audit));
+      return true;
+    },
+    async deleteOAuthIdentity(userId, provider, audit) {
+      const results = await batch([
+        db.delete(oauthIdentities).where(and(eq(oauthIdentities.userId, userId), eq(oauthIdentities.provider, provider))).returning({ subject: oauthIdentities.subject }),
+      ]);
+      const deleted = (results[0] as unknown[]).length > 0;
+      if (deleted) await batch(auditInserts(audit));
+      return deleted;
+    },
+    async insertOAuthFlow(flow) {
+      await db.insert(oauthFlows).values(flow);
+    },
+    async findOAuthFlow(stateHash): Promise<OAuthFlowRecord | null> {
+      const [row] = await db.select().from(oauthFlows).where(eq(oauthFlows.stateHash, stateHash)).limit(1);
+      return row ? { ...row, purpose: row.purpose as OAuthFlowRecord['purpose'] } : null;
+    },
+    async completeOAuthFlow(stateHash, at) {
+      const [row] = (await batch([
+        db.update(oauthFlows).set({ completedAt: at }).where(and(eq(oauthFlows.stateHash, stateHash), isNull(oauthFlows.completedAt))).returning({ s: oauthFlows.stateHash }),
+      ]))[0] as unknown[];
+      return row !== undefined;
+    },
+    async setOAuthFlowSession(stateHash, sealedSession) {
+      await db.update(oauthFlows).set({ sealedSession }).where(eq(oauthFlows.stateHash, stateHash));
+    },
+    async findOAuthFlowByClaim(claimHash): Promise<OAuthFlowRecord | null> {
+      const [row] = await db.select().from(oauthFlows).where(eq(oauthFlows.claimHash, claimHash)).limit(1);
+      return row ? { ...row, purpose: row.purpose as OAuthFlowRecord['purpose'] } : null;
+    },
+    async takeOAuthFlowSession(stateHash) {
+      // One batch, one transaction: of two claims racing, the second reads what the first cleared.
+      const [rows] = await batch([
+        db.select({ sealed: oauthFlows.sealedSession }).from(oauthFlows).where(eq(oauthFlows.stateHash, stateHash)),
+        db.update(oauthFlows).set({ sealedSession: null, claimHash: null }).where(eq(oauthFlows.stateHash, stateHash)),
+      ]);
+      return (rows as { sealed: string | null }[])[0]?.sealed ?? null;
     },
 
     async getSetting<T>(key: string) {

@@ -128,6 +128,33 @@ export interface Mailer {
   send(message: { to: string; subject: string; text: string }): Promise<void>;
 }
 
+export interface OAuthIdentityRecord {
+  provider: string;
+  subject: string;
+  userId: number;
+  email: string | null;
+  createdAt: number;
+}
+
+export type OAuthPurpose = 'bind' | 'sign-in';
+
+export interface OAuthFlowRecord {
+  stateHash: string;
+  provider: string;
+  purpose: OAuthPurpose;
+  /** For a bind: the SHA-256 of the session that started it. */
+  sessionHash: string | null;
+  /** PKCE verifier and nonce, sealed. */
+  sealedSecrets: string;
+  /** For a sign-in: the SHA-256 of the claim secret the extension holds. */
+  claimHash: string | null;
+  /** For a sign-in, once done: the new session's token, sealed, until claimed. */
+  sealedSession: string | null;
+  createdAt: number;
+  expiresAt: number;
+  completedAt: number | null;
+}
+
 export type AuditType =
   | 'sign-in'
   | 'sign-in-failed'
@@ -150,7 +177,10 @@ export type AuditType =
   | 'bintray-changed'
   | 'bintray-removed'
   | 'password-reset-requested'
-  | 'password-reset-used';
+  | 'password-reset-used'
+  | 'oauth-bound'
+  | 'oauth-unbound'
+  | 'oauth-sign-in';
 
 /** A security event. Never a secret in it. */
 export interface AuditEvent {
@@ -235,6 +265,20 @@ export interface Store {
   hitThrottle(bucket: string, windowMs: number, at: number): Promise<number>;
   /** The bucket's count in its running window (0 when none runs). */
   peekThrottle(bucket: string, at: number): Promise<{ count: number; windowEndsAt: number }>;
+
+  listOAuthIdentities(userId: number): Promise<OAuthIdentityRecord[]>;
+  findOAuthIdentity(provider: string, subject: string): Promise<OAuthIdentityRecord | null>;
+  /** Binds the identity; false when it is bound already (to anyone). */
+  insertOAuthIdentity(identity: OAuthIdentityRecord, audit: AuditEvent[]): Promise<boolean>;
+  deleteOAuthIdentity(userId: number, provider: string, audit: AuditEvent[]): Promise<boolean>;
+  insertOAuthFlow(flow: OAuthFlowRecord): Promise<void>;
+  findOAuthFlow(stateHash: string): Promise<OAuthFlowRecord | null>;
+  /** Marks the flow completed; false when it already was (a replayed callback). */
+  completeOAuthFlow(stateHash: string, at: number): Promise<boolean>;
+  setOAuthFlowSession(stateHash: string, sealedSession: string): Promise<void>;
+  findOAuthFlowByClaim(claimHash: string): Promise<OAuthFlowRecord | null>;
+  /** Hands the sealed session out once: returns it and forgets it. */
+  takeOAuthFlowSession(stateHash: string): Promise<string | null>;
 
   getSetting<T>(key: string): Promise<T | null>;
   putSetting<T>(key: string, value: T): Promise<void>;

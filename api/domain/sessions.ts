@@ -58,7 +58,7 @@ export async function changePasswordAndSignIn(
 }
 
 /** A new extension session; a sign-in with the password counts as an unlock. */
-async function startSession(deps: DomainDeps, ctx: RequestContext, user: UserRecord, unlocked: boolean): Promise<NewSession> {
+export async function startSession(deps: DomainDeps, ctx: RequestContext, user: UserRecord, unlocked: boolean): Promise<NewSession> {
   const now = deps.clock.now();
   const token = generateSessionToken(deps.randomBytes);
   const session: SessionRecord = {

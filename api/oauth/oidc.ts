@@ -1,0 +1,109 @@
+/**
+ * OpenID Connect as a relying party, with oauth4webapi (Web standards only: fetch and Web Crypto, so it
+ * runs on every runtime): discovery, the authorization-code flow with PKCE (S256), a nonce, and the
+ * checks of the callback (state, `iss`) and of the ID token (issuer, audience, expiry, nonce, signature).
+ */
+import * as oauth from 'oauth4webapi';
+
+export interface OAuthProviderConfig {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Make users of realm oauth when an unknown identity signs in. */
+  createUsers: boolean;
+}
+
+export interface StartedFlow {
+  authorizationUrl: string;
+  state: string;
+  codeVerifier: string;
+  nonce: string;
+}
+
+export interface VerifiedIdentity {
+  subject: string;
+  email: string | null;
+  preferredUsername: string | null;
+}
+
+/** The callback could not be trusted or completed; the message is safe to show. */
+export class OAuthCallbackError extends Error {}
+
+const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
+export interface OidcClient {
+  start(redirectUri: string): Promise<StartedFlow>;
+  finish(callbackUrl: URL, redirectUri: string, expected: { state: string; codeVerifier: string; nonce: string }): Promise<VerifiedIdentity>;
+}
+
+export function createOidcClient(provider: OAuthProviderConfig): OidcClient {
+  const issuer = new URL(provider.issuer);
+  // Plain http only for a provider on this machine (tests, development); anything else must be https.
+  const requestOptions = isLoopback(issuer) ? { [oauth.allowInsecureRequests]: true } : {};
+  const client: oauth.Client = { client_id: provider.clientId };
+  const clientAuth = oauth.ClientSecretBasic(provider.clientSecret);
+  let discovered: Promise<oauth.AuthorizationServer> | null = null;
+  const authorizationServer = () => {
+    discovered ??= oauth
+      .discoveryRequest(issuer, { algorithm: 'oidc', ...requestOptions })
+      .then((response) => oauth.processDiscoveryResponse(issuer, response))
+      .catch((err) => {
+        discovered = null; // try again next time
+        throw err;
+      });
+    return discovered;
+  };
+
+  return {
+    async start(redirectUri) {
+      const as = await authorizationServer();
+      if (!as.authorization_endpoint) throw new Error('the provider has no authorization endpoint');
+      const codeVerifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const nonce = oauth.generateRandomNonce();
+      const url = new URL(as.authorization_endpoint);
+      url.search = new URLSearchParams({
+        client_id: provider.clientId,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: 'openid email profile',
+        code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+      }).toString();
+      return { authorizationUrl: url.toString(), state, codeVerifier, nonce };
+    },
+    async finish(callbackUrl, redirectUri, expected) {
+      const as = await authorizationServer();
+      let params: URLSearchParams;
+      try {
+        params = oauth.validateAuthResponse(as, client, callbackUrl, expected.state);
+      } catch (err) {
+        throw new OAuthCallbackError(describe(err, 'The provider did not answer as expected'));
+      }
+      let result: oauth.TokenEndpointResponse;
+      try {
+        const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, expected.codeVerifier, requestOptions);
+        result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: expected.nonce, requireIdToken: true });
+      } catch (err) {
+        throw new OAuthCallbackError(describe(err, 'The provider refused the sign-in'));
+      }
+      const claims = oauth.getValidatedIdTokenClaims(result);
+      if (!claims?.sub) throw new OAuthCallbackError('The provider sent no identity');
+      const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : null;
+      return { subject: claims.sub, email, preferredUsername: typeof claims.preferred_username === 'string' ? claims.preferred_username : null };
+    },
+  };
+}
+
+/** A message for the user: the kind of failure, never tokens or codes. */
+function describe(err: unknown, fallback: string): string {
+  if (err instanceof oauth.AuthorizationResponseError) return `The provider said: ${err.error}`;
+  if (err instanceof oauth.ResponseBodyError) return `The provider refused: ${err.error}`;
+  const code = (err as { code?: string }).code;
+  if (code === 'OAUTH_INVALID_RESPONSE' || code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') return `${fallback}: ${(err as Error).message}`;
+  return fallback;
+}

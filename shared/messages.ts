@@ -7,6 +7,11 @@ export interface ProtocolMap {
   'clipboard:schedule-clear': { data: { sha256: string; delayMs: number }; reply: void };
   /** Background → offscreen document (Chrome): the same, where a document can touch the clipboard. */
   'offscreen:schedule-clear': { data: { sha256: string; delayMs: number }; reply: void };
+  /**
+   * Popup → background: sign in with this OAuth provider. The background starts the flow, opens the
+   * provider in a tab, and collects the session when the user is back (the popup closes meanwhile).
+   */
+  'oauth:sign-in': { data: { serverUrl: string; provider: string }; reply: void };
   /** Popup → background: the user did something; restart the auto-lock timer. */
   'activity:touch': { data: Record<string, never>; reply: void };
 }

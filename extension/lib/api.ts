@@ -9,6 +9,8 @@ import type {
   AuthMethodsReply,
   BintraySummary,
   BintrayTestReply,
+  OAuthIdentity,
+  OAuthProviderList,
   ProfileReply,
   RevealedApiKey,
   SessionReply,
@@ -54,6 +56,13 @@ export interface KeyfobClient {
   saveBintray(username: string, apiKey: string): Promise<BintraySummary | null>;
   removeBintray(): Promise<void>;
   revealBintrayKey(): Promise<string>;
+  oauthProviders(): Promise<OAuthProviderList['providers']>;
+  oauthStartSignIn(provider: string): Promise<{ authorizationUrl: string; claim: string }>;
+  /** The session of a finished OAuth sign-in, or null while the user is still at the provider. */
+  oauthClaim(claim: string): Promise<SessionReply | null>;
+  oauthStartBind(provider: string): Promise<string>;
+  oauthIdentities(): Promise<OAuthIdentity[]>;
+  oauthUnbind(provider: string): Promise<OAuthIdentity[]>;
   testBintray(typed: { username?: string; apiKey?: string }): Promise<BintrayTestReply>;
 }
 
@@ -123,6 +132,15 @@ export function createKeyfobClient(serverUrl: string, token: string | null, fetc
     removeBintray: async () => void (await request('DELETE', '/api/v1/profile/bintray')),
     revealBintrayKey: async () => (await request<{ apiKey: string }>('GET', '/api/v1/profile/bintray/apiKey')).apiKey,
     testBintray: (typed) => request('POST', '/api/v1/profile/bintray/test', typed),
+    oauthProviders: async () => (await request<OAuthProviderList>('GET', '/api/v1/oauth/providers')).providers,
+    oauthStartSignIn: (provider) => request('POST', `/api/v1/oauth/${encodeURIComponent(provider)}/signIn`),
+    oauthClaim: async (claim) => {
+      const reply = await request<SessionReply | { info: string }>('POST', '/api/v1/oauth/claim', { claim });
+      return 'token' in reply ? reply : null;
+    },
+    oauthStartBind: async (provider) => (await request<{ authorizationUrl: string }>('POST', `/api/v1/oauth/${encodeURIComponent(provider)}/bind`)).authorizationUrl,
+    oauthIdentities: async () => (await request<{ identities: OAuthIdentity[] }>('GET', '/api/v1/profile/oauth')).identities,
+    oauthUnbind: async (provider) => (await request<{ identities: OAuthIdentity[] }>('DELETE', `/api/v1/profile/oauth/${encodeURIComponent(provider)}`)).identities,
   };
 }
 

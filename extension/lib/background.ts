@@ -9,6 +9,7 @@ import { createClearScheduler, navigatorClipboard } from './clipboard';
 import { browserFillDeps } from './fill/browserFill';
 import { onFillCommand, onFillMenu, startFillTriggers } from './fillTriggers';
 import { onMessages, sendMessage } from './messaging';
+import { signInWithOAuth } from './oauthSignIn';
 import { autoLockItem, lastActivityItem, restrictSessionStorage, serverUrlItem, sessionTokenItem } from './storage';
 
 const OFFSCREEN_URL = '/offscreen.html';
@@ -58,6 +59,8 @@ export function startBackground() {
   onMessages({
     'clipboard:schedule-clear': ({ sha256, delayMs }) => clearLater(sha256, delayMs),
     'activity:touch': () => restartAutoLockTimer(),
+    // Not awaited: the sign-in takes as long as the user spends at the provider.
+    'oauth:sign-in': ({ serverUrl, provider }) => void signInWithOAuth(serverUrl, provider).catch(() => false),
   });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === AUTO_LOCK_ALARM) void autoLock();

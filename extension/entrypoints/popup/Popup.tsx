@@ -300,6 +300,24 @@ function SsoButton(props: { deps: PopupDeps; serverUrl: string; setView: SetView
   );
 }
 
+/** "Sign in with PROVIDER" for each OAuth provider the server has; the background finishes the flow. */
+function OAuthButtons(props: { deps: PopupDeps; serverUrl: string; setView: SetView }) {
+  const [providers, setProviders] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    props.deps.client(props.serverUrl, null).oauthProviders().then(setProviders, () => undefined);
+  }, [props.serverUrl]);
+  return (
+    <>
+      {providers.map((provider) => (
+        <button type="button" key={provider.id} onClick={async () => {
+          props.setView({ name: 'sign-in', serverUrl: props.serverUrl, notice: `Finish signing in with ${provider.name} in the tab that opens, then open Keyfob again.` });
+          await sendMessage('oauth:sign-in', { serverUrl: props.serverUrl, provider: provider.id });
+        }}>Sign in with {provider.name}</button>
+      ))}
+    </>
+  );
+}
+
 /** Realms whose users have no password Keyfob could check (LDAP users unlock with their directory password). */
 const PASSWORDLESS_REALMS: string[] = ['http-sso', 'saml', 'oauth'];
 
@@ -416,6 +434,7 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
             <Field label="Password" name="password" type="password" autoComplete="current-password" />
           </ActionForm>
           <SsoButton deps={deps} serverUrl={view.serverUrl} setView={setView} />
+          <OAuthButtons deps={deps} serverUrl={view.serverUrl} setView={setView} />
           <footer>
             <button type="button" class="link" onClick={() => setView({ name: 'forgot', serverUrl: view.serverUrl })}>Forgot password?</button>
           </footer>

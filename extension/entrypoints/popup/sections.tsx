@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { passwordPolicyProblem, type PasswordPolicy } from '../../../shared/passwordPolicy';
-import type { ActivityEvent, BintraySummary, BintrayTestReply, ProfileReply, SshKeyReply } from '../../../shared/schemas';
+import { browser } from 'wxt/browser';
+import type { ActivityEvent, BintraySummary, BintrayTestReply, OAuthIdentity, ProfileReply, SshKeyReply } from '../../../shared/schemas';
 import { describeError, type KeyfobClient } from '../../lib/api';
 import { renewExpiredPassword, type PopupDeps, type View } from '../../lib/popup';
 import type { Strength } from '../../lib/strength';
@@ -223,8 +224,53 @@ export function AccountSection(props: SectionProps) {
           <Problem text={email.problem} />
         </form>
       </section>
+      <BoundAccounts {...props} />
       <Activity client={props.client} onError={props.onError} refresh={refresh} />
     </>
+  );
+}
+
+/** OAuth accounts: Bind opens the provider in a tab (the popup closes); Unbind after unlock. */
+function BoundAccounts(props: SectionProps) {
+  const [providers, setProviders] = useState<{ id: string; name: string }[]>([]);
+  const [identities, setIdentities] = useState<OAuthIdentity[]>([]);
+  const action = useAction(props.onError);
+  useEffect(() => {
+    props.client().then(async (c) => {
+      setProviders(await c.oauthProviders());
+      setIdentities(await c.oauthIdentities());
+    }).catch(props.onError);
+  }, []);
+  if (providers.length === 0) return null;
+  return (
+    <section aria-labelledby="oauth-heading">
+      <h2 id="oauth-heading">Bound accounts</h2>
+      <ul class="keys">
+        {providers.map((provider) => {
+          const bound = identities.find((identity) => identity.provider === provider.id);
+          return (
+            <li key={provider.id}>
+              <div>
+                <strong>{provider.name}</strong>
+                <span class="muted small">{bound ? `${bound.email ?? bound.subject} · bound ${new Date(bound.boundAt).toLocaleDateString()}` : 'Not bound'}</span>
+              </div>
+              {bound ? (
+                <button type="button" class="danger-outline" aria-label={`Unbind ${provider.name}`} onClick={() => action.run(async () => {
+                  setIdentities(await (await props.client()).oauthUnbind(provider.id));
+                  props.onStatus(`${provider.name} unbound`);
+                })}>Unbind</button>
+              ) : (
+                <button type="button" aria-label={`Bind ${provider.name}`} onClick={() => action.run(async () => {
+                  const url = await (await props.client()).oauthStartBind(provider.id);
+                  await browser.tabs.create({ url });
+                })}>Bind</button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <Problem text={action.problem} />
+    </section>
   );
 }
 

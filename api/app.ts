@@ -8,6 +8,7 @@ import { requestContext, type AppEnv } from './auth/credentials';
 import type { AppDeps } from './deps';
 import { createErrorHandler, errorResponse, SECURITY_HEADERS } from './http/errors';
 import { accountRoutes } from './routes/account';
+import { SAML_ACS_PATH } from './domain/saml';
 import { oauthCallbackPage, oauthRoutes } from './routes/oauth';
 import { apiKeyRoutes } from './routes/apiKey';
 import { bintrayRoutes } from './routes/bintray';
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps) {
 
   // Every body Keyfob reads is JSON; say so plainly rather than read a form as an empty object.
   app.use('*', async function jsonBodiesOnly(c, next) {
+    // SAML's HTTP-POST binding is a form post by definition.
+    if (c.req.path === SAML_ACS_PATH) return next();
     const hasBody = c.req.header('content-length') ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined;
     if (BODY_METHODS.has(c.req.method) && hasBody && !JSON_TYPE.test(c.req.header('content-type') ?? '')) {
       return errorResponse('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json)');

@@ -35,6 +35,8 @@ export interface Config {
   publicUrl: string | null;
   /** OpenID Connect providers for binding and sign-in (OAUTH_PROVIDERS). */
   oauthProviders: OAuthProviderConfig[];
+  /** SAML 2.0 sign-in (Node); null when SAML_IDP_METADATA is unset. */
+  saml: SamlConfigSettings | null;
   /** LDAP sign-in for users of realm ldap (Node); null when LDAP_URL is unset. */
   ldap: LdapSettings | null;
   /** Mail goes out over SMTP when set (Node); otherwise it waits in the outbox table. */
@@ -43,6 +45,25 @@ export interface Config {
 }
 
 export type Env = Record<string, string | undefined>;
+
+export interface SamlConfigSettings {
+  name: string;
+  /** The identity provider's metadata: a file path, or an https URL fetched on first use. */
+  idpMetadata: string;
+  spEntityId: string | null;
+  createUsers: boolean;
+}
+
+function samlSettings(env: Env): SamlConfigSettings | null {
+  const idpMetadata = env.SAML_IDP_METADATA?.trim();
+  if (!idpMetadata) return null;
+  return {
+    name: env.SAML_NAME?.trim() || 'SAML single sign-on',
+    idpMetadata,
+    spEntityId: env.SAML_SP_ENTITY_ID?.trim() || null,
+    createUsers: env.SAML_CREATE_USERS?.trim() === 'true',
+  };
+}
 
 export interface LdapSettings {
   url: string;
@@ -243,6 +264,7 @@ export function loadConfig(env: Env): Config {
     smtpUrl: smtpUrl(env),
     ldap: ldapSettings(env),
     oauthProviders: oauthProviders(env),
+    saml: samlSettings(env),
     mailFrom: env.MAIL_FROM?.trim() || 'Keyfob <keyfob@localhost>',
   };
 }

@@ -4,13 +4,14 @@ import { createKeyRing, type HmacSha256 } from './crypto/keyring';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { createPasswordCache, withReadCache } from './domain/cache';
 import type { OAuthDeps } from './domain/oauth';
+import type { SamlDeps } from './domain/saml';
 import { createOidcClient } from './oauth/oidc';
 import type { Directory } from './domain/directory';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from './domain/ports';
 import { createAdjustableClock, testClockEnabled, type AdjustableClock } from './testing/testClock';
 
 /** What `createApp` is built from: the domain's deps plus what only HTTP needs. */
-export interface AppDeps extends OAuthDeps {
+export interface AppDeps extends OAuthDeps, SamlDeps {
   version: string;
   revision: string;
   /** One line per event; never handed a secret. */

@@ -311,7 +311,15 @@ export const AuthMethodsReply = z
 export type AuthMethodsReply = z.infer<typeof AuthMethodsReply>;
 
 export const OAuthProviderList = z
-  .object({ providers: z.array(z.object({ id: z.string(), name: z.string() })) })
+  .object({
+    providers: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        kind: z.enum(['oidc', 'saml']).meta({ description: 'SAML identities sign in only; OpenID Connect ones can be bound too.' }),
+      }),
+    ),
+  })
   .meta({ id: 'OAuthProviders' });
 export type OAuthProviderList = z.infer<typeof OAuthProviderList>;
 

@@ -362,6 +362,9 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const [row] = await db.select().from(settings).where(eq(settings.key, key)).limit(1);
       return row ? (row.value as T) : null;
     },
+    async deleteSetting(key) {
+      await db.delete(settings).where(eq(settings.key, key));
+    },
     async putSetting<T>(key: string, value: T) {
       await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
     },

@@ -121,6 +121,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     clearLoginFailures: writing(store.clearLoginFailures),
     unlockUsers: writing(store.unlockUsers),
     putSetting: writing(store.putSetting),
+    deleteSetting: writing(store.deleteSetting),
     // Removing an SSH key deletes the sessions (LFS tokens) it got: those must be refused at once.
     deleteSshKey: writing(store.deleteSshKey),
     completePasswordReset: writing(store.completePasswordReset),

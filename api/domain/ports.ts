@@ -282,6 +282,7 @@ export interface Store {
 
   getSetting<T>(key: string): Promise<T | null>;
   putSetting<T>(key: string, value: T): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
 
   listAuditEvents(userId: number, limit: number): Promise<AuditEvent[]>;
 }

@@ -101,6 +101,10 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     ? generateRandomString({ read: (b) => b.set(webRandomBytes(b.length)) }, PASSWORD_ALPHABET, 20)
     : null;
   const admin = await bootstrapAdmin(deps, config.adminUser, config.adminPassword ?? (generatedPassword as string));
+  if (config.saml) {
+    const { createSamlServiceProvider } = await import('./saml');
+    deps.saml = createSamlServiceProvider(config.saml, deps.store, () => deps.settings.publicUrl);
+  }
   const outbox = startOutboxWorker(deps, config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null);
   deps.afterMailQueued = outbox.kick;
 

@@ -5,6 +5,7 @@ import { OAuthClaimRequest, OAuthIdentityList, OAuthProviderList, OAuthStartRepl
 import { requireAuth, type AppEnv } from '../auth/credentials';
 import type { AppDeps } from '../deps';
 import { claimSignIn, handleCallback, listBoundIdentities, OAUTH_CALLBACK_PATH, startBind, startSignIn, unbind } from '../domain/oauth';
+import { SAML_ACS_PATH, SAML_METADATA_PATH, SAML_PROVIDER_ID, handleSamlResponse, startSamlSignIn } from '../domain/saml';
 import { unwrap } from '../http/errors';
 import { authErrors, json, jsonBody, notFound, routeGroup, sessionSecurity } from './openapi';
 import { sessionReply } from './session';
@@ -28,7 +29,16 @@ export function oauthRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({ ...base, method: 'get', path: '/oauth/providers', summary: 'Configured providers', responses: { 200: json(OAuthProviderList, 'The providers') } }),
-    (c) => c.json({ providers: [...deps.oauthProviders.values()].map(({ config }) => ({ id: config.id, name: config.name })) }, 200),
+    (c) =>
+      c.json(
+        {
+          providers: [
+            ...[...deps.oauthProviders.values()].map(({ config }) => ({ id: config.id, name: config.name, kind: 'oidc' as const })),
+            ...(deps.saml ? [{ id: SAML_PROVIDER_ID, name: deps.saml.name, kind: 'saml' as const }] : []),
+          ],
+        },
+        200,
+      ),
   );
 
   app.openapi(
@@ -56,7 +66,11 @@ export function oauthRoutes(deps: AppDeps) {
       request: { params: ProviderParam },
       responses: { 200: json(OAuthStartReply, 'Where to send the user, and the claim'), ...notFound },
     }),
-    async (c) => c.json(unwrap(await startSignIn(deps, c.req.valid('param').provider)), 200),
+    async (c) => {
+      const { provider } = c.req.valid('param');
+      // SAML signs in through the same start-and-claim steps as OpenID Connect.
+      return c.json(unwrap(provider === SAML_PROVIDER_ID ? await startSamlSignIn(deps) : await startSignIn(deps, provider)), 200);
+    },
   );
 
   app.openapi(
@@ -122,6 +136,22 @@ export function oauthCallbackPage(deps: AppDeps) {
     return kind === 'bound'
       ? c.html(resultPage('Account bound', `Your ${providerName} account is now bound to ${user.name}. You can close this tab.`, true))
       : c.html(resultPage('Signed in', `Signed in to Keyfob as ${user.name} with ${providerName}. Open Keyfob again from the toolbar.`, true));
+  });
+
+  // SAML's HTTP-POST binding: the identity provider's page posts a form here (not JSON).
+  app.post(SAML_ACS_PATH, async (c) => {
+    c.header('content-security-policy', PAGE_CSP);
+    c.header('referrer-policy', 'no-referrer');
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const samlResponse = typeof form.SAMLResponse === 'string' ? form.SAMLResponse : '';
+    const relayState = typeof form.RelayState === 'string' ? form.RelayState : '';
+    const result = await handleSamlResponse(deps, c.var.requestContext, samlResponse, relayState);
+    if (!result.ok) return c.html(resultPage('Keyfob could not finish this', result.message, false), 400);
+    return c.html(resultPage('Signed in', `Signed in to Keyfob as ${result.value.name} with ${deps.saml?.name}. Open Keyfob again from the toolbar.`, true));
+  });
+  app.get(SAML_METADATA_PATH, (c) => {
+    if (!deps.saml) return c.notFound();
+    return c.body(deps.saml.metadata(), 200, { 'content-type': 'application/samlmetadata+xml' });
   });
   return app;
 }

@@ -237,7 +237,7 @@ function BoundAccounts(props: SectionProps) {
   const action = useAction(props.onError);
   useEffect(() => {
     props.client().then(async (c) => {
-      setProviders(await c.oauthProviders());
+      setProviders((await c.oauthProviders()).filter((provider) => provider.kind === 'oidc'));
       setIdentities(await c.oauthIdentities());
     }).catch(props.onError);
   }, []);

@@ -100,17 +100,20 @@ function oauthProviders(env: Env): OAuthProviderConfig[] {
     const e = (entry ?? {}) as Record<string, unknown>;
     const id = typeof e.id === 'string' ? e.id : '';
     const preset = OAUTH_PRESETS[id];
+    const type = e.type === undefined || e.type === 'oidc' ? 'oidc' : e.type === 'github-enterprise' ? 'github-enterprise' : null;
     const issuer = typeof e.issuer === 'string' ? e.issuer : preset?.issuer;
     const where = `OAUTH_PROVIDERS[${i}]`;
-    if (!/^[a-z0-9-]{1,32}$/.test(id)) throw new ConfigError(`${where}.id must be 1 to 32 of a-z, 0-9 and -`);
+    if (!/^[a-z0-9-]{1,32}$/.test(id) || id === 'saml') throw new ConfigError(`${where}.id must be 1 to 32 of a-z, 0-9 and - (and not saml)`);
+    if (!type) throw new ConfigError(`${where}.type must be oidc (the default) or github-enterprise`);
     if (ids.has(id)) throw new ConfigError(`${where}.id '${id}' is used twice`);
     ids.add(id);
-    if (!issuer || !/^https?:\/\//.test(issuer)) throw new ConfigError(`${where}.issuer must be the provider's issuer URL`);
+    if (!issuer || !/^https?:\/\//.test(issuer)) throw new ConfigError(`${where}.issuer must be the provider's issuer URL (for GitHub Enterprise, the server's address)`);
     if (typeof e.clientId !== 'string' || !e.clientId) throw new ConfigError(`${where}.clientId is required`);
     // Never echo it: it is a secret.
     if (typeof e.clientSecret !== 'string' || !e.clientSecret) throw new ConfigError(`${where}.clientSecret is required`);
     return {
       id,
+      type,
       name: typeof e.name === 'string' && e.name ? e.name : (preset?.name ?? id),
       issuer,
       clientId: e.clientId,

@@ -5,7 +5,7 @@ import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { createPasswordCache, withReadCache } from './domain/cache';
 import type { OAuthDeps } from './domain/oauth';
 import type { SamlDeps } from './domain/saml';
-import { createOidcClient } from './oauth/oidc';
+import { createOAuthClient } from './oauth/oidc';
 import type { Directory } from './domain/directory';
 import { systemClock, webRandomBytes, type Clock, type PasswordHasher } from './domain/ports';
 import { createAdjustableClock, testClockEnabled, type AdjustableClock } from './testing/testClock';
@@ -74,6 +74,6 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
     clientAddress: parts.clientAddress,
     bodyLimitBytes: config.bodyLimitBytes,
     bintray: { apiUrl: config.bintrayApiUrl, timeoutMs: config.bintrayTimeoutMs },
-    oauthProviders: new Map(config.oauthProviders.map((provider) => [provider.id, { config: provider, client: createOidcClient(provider) }])),
+    oauthProviders: new Map(config.oauthProviders.map((provider) => [provider.id, { config: provider, client: createOAuthClient(provider) }])),
   };
 }

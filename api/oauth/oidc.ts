@@ -8,6 +8,9 @@ import * as oauth from 'oauth4webapi';
 export interface OAuthProviderConfig {
   id: string;
   name: string;
+  /** `oidc` (OpenID Connect, by discovery; Google is one) or `github-enterprise` (plain OAuth 2 and the user API). */
+  type: 'oidc' | 'github-enterprise';
+  /** The issuer (OpenID Connect), or the GitHub Enterprise server's address. */
   issuer: string;
   clientId: string;
   clientSecret: string;
@@ -106,4 +109,74 @@ function describe(err: unknown, fallback: string): string {
   const code = (err as { code?: string }).code;
   if (code === 'OAUTH_INVALID_RESPONSE' || code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') return `${fallback}: ${(err as Error).message}`;
   return fallback;
+}
+
+/**
+ * GitHub Enterprise Server: OAuth 2 without OpenID Connect. The identity comes from its REST API
+ * (`/api/v3/user`, and `/api/v3/user/emails` for a verified primary email), with the access token the
+ * code was exchanged for; the subject is the account's numeric id, which survives renames.
+ */
+export function createGithubEnterpriseClient(provider: OAuthProviderConfig): OidcClient {
+  const base = new URL(provider.issuer.replace(/\/+$/, '') + '/');
+  const requestOptions = isLoopback(base) ? { [oauth.allowInsecureRequests]: true } : {};
+  const as: oauth.AuthorizationServer = {
+    issuer: base.origin,
+    authorization_endpoint: new URL('login/oauth/authorize', base).toString(),
+    token_endpoint: new URL('login/oauth/access_token', base).toString(),
+  };
+  const client: oauth.Client = { client_id: provider.clientId };
+  const clientAuth = oauth.ClientSecretPost(provider.clientSecret);
+  const api = (path: string, token: string) =>
+    fetch(new URL(`api/v3/${path}`, base), { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json' } });
+
+  return {
+    async start(redirectUri) {
+      const codeVerifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const url = new URL(as.authorization_endpoint as string);
+      url.search = new URLSearchParams({
+        client_id: provider.clientId,
+        redirect_uri: redirectUri,
+        scope: 'read:user user:email',
+        code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+        state,
+      }).toString();
+      // No nonce: there is no ID token to carry one.
+      return { authorizationUrl: url.toString(), state, codeVerifier, nonce: '' };
+    },
+    async finish(callbackUrl, redirectUri, expected) {
+      let params: URLSearchParams;
+      try {
+        params = oauth.validateAuthResponse(as, client, callbackUrl, expected.state);
+      } catch (err) {
+        throw new OAuthCallbackError(describe(err, 'The provider did not answer as expected'));
+      }
+      let token: string;
+      try {
+        const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, expected.codeVerifier, {
+          ...requestOptions,
+          headers: new Headers({ accept: 'application/json' }),
+        });
+        token = (await oauth.processAuthorizationCodeResponse(as, client, response)).access_token;
+      } catch (err) {
+        throw new OAuthCallbackError(describe(err, 'The provider refused the sign-in'));
+      }
+      const user = await api('user', token);
+      if (!user.ok) throw new OAuthCallbackError('GitHub Enterprise did not say who signed in');
+      const profile = (await user.json()) as { id?: number; login?: string; email?: string | null };
+      if (typeof profile.id !== 'number') throw new OAuthCallbackError('GitHub Enterprise sent no account id');
+      let email = profile.email ?? null;
+      const emails = await api('user/emails', token);
+      if (emails.ok) {
+        const list = (await emails.json()) as { email: string; primary: boolean; verified: boolean }[];
+        email = list.find((e) => e.primary && e.verified)?.email ?? email;
+      }
+      return { subject: String(profile.id), email, preferredUsername: profile.login ?? null };
+    },
+  };
+}
+
+export function createOAuthClient(provider: OAuthProviderConfig): OidcClient {
+  return provider.type === 'github-enterprise' ? createGithubEnterpriseClient(provider) : createOidcClient(provider);
 }

@@ -49,7 +49,7 @@ describe('OAuth with an OpenID Connect provider', () => {
 
   it('lists the provider without its secret', async () => {
     const reply = await k.call(`${V}/oauth/providers`);
-    expect(reply.json).toEqual({ providers: [{ id: 'corp', name: 'Corp SSO' }] });
+    expect(reply.json).toEqual({ providers: [{ id: 'corp', name: 'Corp SSO', kind: 'oidc' }] });
     expect(reply.text).not.toContain(OIDC_CLIENT.secret);
   });
 

@@ -252,7 +252,7 @@ function BoundAccounts(props: SectionProps) {
             <li key={provider.id}>
               <div>
                 <strong>{provider.name}</strong>
-                <span class="muted small">{bound ? `${bound.email ?? bound.subject} · bound ${new Date(bound.boundAt).toLocaleDateString()}` : 'Not bound'}</span>
+                <span class="muted small">{bound ? `${bound.email ? `${bound.email} · ` : ''}${bound.subject} · bound ${new Date(bound.boundAt).toLocaleDateString()}` : 'Not bound'}</span>
               </div>
               {bound ? (
                 <button type="button" class="danger-outline" aria-label={`Unbind ${provider.name}`} onClick={() => action.run(async () => {

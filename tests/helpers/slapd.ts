@@ -22,6 +22,10 @@ export const LDAP_PEOPLE = [
 
 export interface RunningSlapd {
   url: string;
+  /** ldaps:// on another port, with a certificate for 127.0.0.1 from a test CA. */
+  tlsUrl: string;
+  /** The test CA's certificate (PEM file) that signed the server's. */
+  caFile: string;
   port: number;
   stop(): Promise<void>;
   /** Starts it again on the same port, with the same data. */
@@ -47,9 +51,19 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   }
 }
 
+/** A CA and a server certificate for 127.0.0.1 signed by it, made by openssl. */
+function makeCertificates(dir: string) {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=Keyfob test CA', '-days', '2');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
+}
+
 export async function startSlapd(): Promise<RunningSlapd> {
   const dir = mkdtempSync(join(tmpdir(), 'keyfob-slapd-'));
   mkdirSync(join(dir, 'db'));
+  makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
   writeFileSync(
     conf,
@@ -60,6 +74,9 @@ include /etc/ldap/schema/inetorgperson.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile ${dir}/slapd.pid
+TLSCACertificateFile ${dir}/ca.crt
+TLSCertificateFile ${dir}/server.crt
+TLSCertificateKeyFile ${dir}/server.key
 database mdb
 maxsize 10485760
 suffix "${LDAP_SUFFIX}"
@@ -81,13 +98,15 @@ access to * by users read by * none
   writeFileSync(join(dir, 'data.ldif'), ldif + '\n');
   execFileSync('/usr/sbin/slapadd', ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
   const port = await freePort();
+  const tlsPort = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
     let output = '';
-    child = spawn(SLAPD_PATH, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(SLAPD_PATH, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c) => (output += c));
     child.stderr?.on('data', (c) => (output += c));
     await waitForPort(port, child, () => output);
+    await waitForPort(tlsPort, child, () => output);
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
@@ -98,6 +117,8 @@ access to * by users read by * none
   await start();
   return {
     url: `ldap://127.0.0.1:${port}`,
+    tlsUrl: `ldaps://127.0.0.1:${tlsPort}`,
+    caFile: join(dir, 'ca.crt'),
     port,
     start,
     stop,

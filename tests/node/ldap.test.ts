@@ -85,6 +85,20 @@ describe.runIf(hasSlapd)('LDAP sign-in', () => {
     expect((await signIn(byTemplate, lena.uid, lena.password)).status).toBe(200);
   });
 
+  it('speaks TLS when the URL says ldaps://, trusting the CA it is given and no other', async () => {
+    const trusting = await startKeyfob({ LDAP_URL: slapd.tlsUrl, LDAP_CA_FILE: slapd.caFile, LDAP_USER_DN_TEMPLATE: `uid={user},ou=people,${LDAP_SUFFIX}`, LDAP_CREATE_USERS: 'true' });
+    const wary = await startKeyfob({ LDAP_URL: slapd.tlsUrl, LDAP_USER_DN_TEMPLATE: `uid={user},ou=people,${LDAP_SUFFIX}`, LDAP_CREATE_USERS: 'true', LDAP_TIMEOUT_MS: '2000' });
+    try {
+      expect((await signIn(trusting, otto.uid, otto.password)).status).toBe(200);
+      // A certificate from a CA it was not told to trust: the directory is not reached, and nobody signs in.
+      const refused = await signIn(wary, otto.uid, otto.password);
+      expect(refused.status).toBe(503);
+    } finally {
+      await trusting.close();
+      await wary.close();
+    }
+  });
+
   it('cannot change an LDAP password in Keyfob', async () => {
     const reply = await byTemplate.call('/api/v1/profile/password', {
       method: 'POST',

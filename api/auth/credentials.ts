@@ -40,18 +40,22 @@ export function parseCredential(headers: Headers): Result<Credential> {
 // One decoder for every request: constructing one per request shows in the Basic path's profile.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Base64 to bytes with the runtime's native atob (a Web standard): the pure-JS decoder led the profile. */
-function base64Bytes(value: string): Uint8Array {
-  const binary = atob(value);
+/** The bytes of a binary string from the runtime's native atob (a Web standard): the pure-JS decoder led the profile. */
+function base64Bytes(binary: string): Uint8Array {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
 
+// Printable ASCII and nothing else: then each decoded byte is its own character.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 function parseBasic(value: string): Result<Credential> {
   let decoded: string;
   try {
-    decoded = strictUtf8.decode(base64Bytes(value));
+    const binary = atob(value);
+    // Scripts' credentials (API keys, most passwords) are ASCII: no byte array and no UTF-8 decoding for them.
+    decoded = PRINTABLE_ASCII.test(binary) ? binary : strictUtf8.decode(base64Bytes(binary));
   } catch {
     return fail('BAD_CREDENTIALS', 'Malformed Basic credentials: expected base64 of user:password');
   }

@@ -119,6 +119,21 @@ describe('popup sections', () => {
     expect((await k.call('/artifactory/api/system/version', { auth: { basic: ['rita', 'rita-Quartz-Lantern-77'] } })).status).toBe(200);
   });
 
+  it('gives every control on every tab an accessible name', async () => {
+    for (const tab of ['Keys', 'SSH', 'Bintray', 'Account']) {
+      await click(tab, 'tab');
+      await popup.waitForSelector('#tab-panel section');
+      const unnamed = await popup.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [tabindex]')]
+          .filter((el) => !el.hasAttribute('disabled') && el.getAttribute('type') !== 'hidden')
+          .filter((el) => !(el.getAttribute('aria-label') || el.textContent?.trim() || el.closest('label')?.textContent?.trim()))
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      expect(unnamed, tab).toEqual([]);
+    }
+    await click('Account', 'tab');
+  });
+
   it('changes the email, and lists recent activity', async () => {
     await fill('input[name=email]', 'rita@new.example');
     await click('Save');

@@ -56,6 +56,12 @@ describe('SAML sign-in', () => {
     expect(reply.text).toMatch(/audience/i);
   });
 
+  it("refuses a response addressed to another service provider's endpoint", async () => {
+    const request = await start();
+    const reply = await post(idp.respond({ requestId: request.id, acs: 'https://someone-else.example/acs', audience: request.issuer, nameId: 'nina' }), request.relayState);
+    expect(reply.status).toBe(400);
+  });
+
   it('refuses an expired assertion', async () => {
     const request = await start();
     const reply = await post(idp.respond({ requestId: request.id, acs: request.acs, audience: request.issuer, nameId: 'nina', expiresInMs: -10 * 60_000 }), request.relayState);

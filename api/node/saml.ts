@@ -52,6 +52,20 @@ function storeCache(store: Store): CacheProvider {
   };
 }
 
+const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const SAML_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
+
+/** The response's Destination (when given) and every bearer confirmation's Recipient must be our ACS. */
+function checkRecipient(responseXml: string, acs: string) {
+  const doc = new DOMParser().parseFromString(responseXml, 'text/xml');
+  const response = doc.getElementsByTagNameNS(SAMLP, 'Response')[0];
+  const destination = response?.getAttribute('Destination');
+  const recipients = Array.from(doc.getElementsByTagNameNS(SAML_ASSERTION, 'SubjectConfirmationData')).map((el) => el.getAttribute('Recipient'));
+  if (!response || (destination && destination !== acs) || recipients.length === 0 || recipients.some((r) => r !== acs)) {
+    throw new SamlRejected("The identity provider's response was refused: it is addressed to another service provider (Destination or Recipient)");
+  }
+}
+
 export function createSamlServiceProvider(settings: SamlConfigSettings, store: Store, publicUrl: () => string | null): SamlServiceProvider {
   let metadata: Promise<IdpMetadata> | null = null;
   const idp = () => {
@@ -103,6 +117,9 @@ export function createSamlServiceProvider(settings: SamlConfigSettings, store: S
         throw new SamlRejected(`The identity provider's response was refused: ${((err as Error).message ?? 'invalid').slice(0, 160)}`);
       }
       if (!profile?.nameID) throw new SamlRejected('The identity provider sent no user name');
+      // node-saml checks signature, audience, time and InResponseTo, but not where the response was sent:
+      // a response meant for another service provider must not sign anyone in here.
+      checkRecipient(profile.getSamlResponseXml?.() ?? '', `${base()}/api/v1/saml/acs`);
       const email = (profile.email ?? profile.mail ?? profile['urn:oid:0.9.2342.19200300.100.1.3']) as string | undefined;
       return { nameId: profile.nameID, email: typeof email === 'string' ? email : null };
     },

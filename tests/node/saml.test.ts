@@ -60,6 +60,7 @@ describe('SAML sign-in', () => {
     const request = await start();
     const reply = await post(idp.respond({ requestId: request.id, acs: 'https://someone-else.example/acs', audience: request.issuer, nameId: 'nina' }), request.relayState);
     expect(reply.status).toBe(400);
+    expect(reply.text).toMatch(/addressed to another service provider/);
   });
 
   it('refuses an expired assertion', async () => {

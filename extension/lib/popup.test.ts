@@ -5,22 +5,15 @@ import { createKeyfobClient } from './api';
 import { idleExpired } from './autolock';
 import { clearIfUnchanged, sha256Hex, type ClipboardIo } from './clipboard';
 import { connect, normaliseServerUrl, openPopup, recover, renewExpiredPassword, requestReset, signIn, signInWithSso, signOut, unlock, type PopupDeps } from './popup';
-import { lastActivityItem, readSettings, readStartup, serverUrlItem, sessionTokenItem } from './storage';
+import { browserPopupDeps } from './popupDeps';
+import { lastActivityItem, serverUrlItem, sessionTokenItem } from './storage';
 
-/** The popup's dependencies with WXT's fake browser storage and the real client, against a real server. */
+/**
+ * The popup's real dependencies on WXT's fake browser storage and the real client, against a real server;
+ * only what needs a user or a background (the permission prompt, the auto-lock timer) is stood in for.
+ */
 function deps(now = () => Date.now()): PopupDeps {
-  return {
-    startup: readStartup,
-    settings: readSettings,
-    saveServerUrl: (url) => serverUrlItem.setValue(url),
-    token: () => sessionTokenItem.getValue(),
-    saveToken: (token) => sessionTokenItem.setValue(token),
-    lastActivity: () => lastActivityItem.getValue(),
-    touch: () => lastActivityItem.setValue(now()),
-    client: (serverUrl, token) => createKeyfobClient(serverUrl, token),
-    requestOrigin: async () => true,
-    now,
-  };
+  return { ...browserPopupDeps, touch: () => lastActivityItem.setValue(now()), requestOrigin: async () => true, now };
 }
 
 describe('popup state', () => {

@@ -80,6 +80,10 @@ export function generateSessionToken(randomBytes: RandomBytes): string {
   return SESSION_TOKEN_PREFIX + encodeBase32LowerCaseNoPadding(randomBytes(20));
 }
 
-export function sessionTokenHash(token: string): string {
+/** SHA-256 of a bearer or single-use token, in hex: what is stored instead of the token itself (sessions,
+ * reset links, OAuth and SAML flow states and claims). */
+export function storedTokenHash(token: string): string {
   return encodeHexLowerCase(sha256(encoder.encode(token)));
 }
+
+export const sessionTokenHash = storedTokenHash;

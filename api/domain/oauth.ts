@@ -4,10 +4,9 @@
  * started it; a sign-in's new session waits, sealed, until the extension claims it with a secret that
  * only the extension holds (so whoever sees the callback URL gets nothing).
  */
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { seal, unseal } from '../crypto/keyring';
-import { sessionTokenHash } from '../crypto/secrets';
+import { storedTokenHash } from '../crypto/secrets';
 import { OAuthCallbackError, type OAuthProviderConfig, type OidcClient } from '../oauth/oidc';
 import type { Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
@@ -28,7 +27,6 @@ export interface OAuthDeps extends DomainDeps {
   oauthProviders: Map<string, OAuthProvider>;
 }
 
-const hashHex = (value: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(value)));
 const secretsContext = (stateHash: string) => `oauth-flow:${stateHash}`;
 const sessionContext = (stateHash: string) => `oauth-session:${stateHash}`;
 
@@ -53,7 +51,7 @@ async function begin(deps: OAuthDeps, providerId: string, purpose: OAuthFlowReco
   } catch {
     return fail('UNAVAILABLE', `${found.value.config.name} cannot be reached: try again later`);
   }
-  const stateHash = hashHex(started.state);
+  const stateHash = storedTokenHash(started.state);
   const now = deps.clock.now();
   await deps.store.insertOAuthFlow({
     stateHash,
@@ -79,7 +77,7 @@ export async function startBind(deps: OAuthDeps, principal: Principal, providerI
 /** Starts a sign-in; the caller keeps `claim` to collect the session once the provider sends the user back. */
 export async function startSignIn(deps: OAuthDeps, providerId: string): Promise<Result<{ authorizationUrl: string; claim: string }>> {
   const claim = encodeBase32LowerCaseNoPadding(deps.randomBytes(20));
-  const url = await begin(deps, providerId, 'sign-in', { sessionHash: null, claimHash: hashHex(claim) });
+  const url = await begin(deps, providerId, 'sign-in', { sessionHash: null, claimHash: storedTokenHash(claim) });
   return url.ok ? ok({ authorizationUrl: url.value, claim }) : url;
 }
 
@@ -88,7 +86,7 @@ export type CallbackOutcome = { kind: 'bound'; providerName: string; user: UserR
 /** The provider sent the user back: check everything, then bind or sign in. */
 export async function handleCallback(deps: OAuthDeps, ctx: RequestContext, callbackUrl: URL): Promise<Result<CallbackOutcome>> {
   const state = callbackUrl.searchParams.get('state');
-  const flow = state ? await deps.store.findOAuthFlow(hashHex(state)) : null;
+  const flow = state ? await deps.store.findOAuthFlow(storedTokenHash(state)) : null;
   if (!state || !flow || flow.expiresAt <= deps.clock.now()) {
     return fail('BAD_REQUEST', 'This sign-in is unknown or has expired: start again from Keyfob');
   }
@@ -149,12 +147,12 @@ export async function handleCallback(deps: OAuthDeps, ctx: RequestContext, callb
 
 /** The extension collects the session of a finished sign-in: once, with the claim only it holds. */
 export async function claimSignIn(deps: OAuthDeps, claim: string): Promise<Result<NewSession | 'pending'>> {
-  const flow = /^[a-z2-7]{32}$/.test(claim) ? await deps.store.findOAuthFlowByClaim(hashHex(claim)) : null;
+  const flow = /^[a-z2-7]{32}$/.test(claim) ? await deps.store.findOAuthFlowByClaim(storedTokenHash(claim)) : null;
   if (!flow || flow.expiresAt <= deps.clock.now()) return fail('NOT_FOUND', 'This sign-in is unknown or has expired: start again');
   if (!flow.sealedSession) return ok('pending');
   const sealed = await deps.store.takeOAuthFlowSession(flow.stateHash);
   const token = sealed ? await unseal(deps.keys, sealed, sessionContext(flow.stateHash)) : null;
-  const session = token ? await deps.store.findSession(sessionTokenHash(token)) : null;
+  const session = token ? await deps.store.findSession(storedTokenHash(token)) : null;
   const user = session ? await deps.store.findUserById(session.userId) : null;
   if (!token || !session || !user) return fail('NOT_FOUND', 'This sign-in is unknown or has expired: start again');
   return ok({ token, session, user });

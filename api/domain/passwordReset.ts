@@ -2,9 +2,9 @@
  * Forgot password: a single-use link by mail. The answer to a request is the same, in status, body and
  * time, whether or not the user exists: all the work happens after the answer, in the background.
  */
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { userNameKey } from '../../shared/schemas';
+import { storedTokenHash } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
 import { checkPasswordPolicy, passwordFields } from './passwords';
@@ -20,7 +20,6 @@ export const RESETS_PER_ADDRESS = 10;
 
 export const RESET_REQUESTED_MESSAGE = 'If that user exists and has an email address, a link to reset the password is on its way';
 
-const tokenHash = (token: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 
 /** The part of a request the caller waits for: only the per-address limit, which is the same for everyone. */
 export async function admitResetRequest(deps: DomainDeps, ctx: RequestContext): Promise<Result<void>> {
@@ -60,7 +59,7 @@ export async function processResetRequest(deps: DomainDeps, ctx: RequestContext,
     `It works once, for ${minutes} minutes. If you did not ask, ignore this mail: your password stays as it is.`,
   ].join('\n');
   await deps.store.insertPasswordReset(
-    { tokenHash: tokenHash(token), userId: user.id, createdAt: now, expiresAt: now + deps.settings.resetLinkMs, usedAt: null },
+    { tokenHash: storedTokenHash(token), userId: user.id, createdAt: now, expiresAt: now + deps.settings.resetLinkMs, usedAt: null },
     await composeMail(deps, user.email, 'Reset your Keyfob password', text),
     [auditEvent(deps, ctx, 'password-reset-requested', user)],
   );
@@ -70,7 +69,7 @@ const LINK_INVALID = 'This reset link has expired or was already used: ask for a
 
 async function findUsableReset(deps: DomainDeps, token: string) {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const reset = await deps.store.findPasswordReset(tokenHash(token));
+  const reset = await deps.store.findPasswordReset(storedTokenHash(token));
   if (!reset || reset.usedAt !== null || reset.expiresAt <= deps.clock.now()) return null;
   const user = await deps.store.findUserById(reset.userId);
   return user ? { reset, user } : null;

@@ -4,9 +4,9 @@
  * (HTTP-POST) that the service provider adapter checks: signature, audience, recipient, time, and the
  * request it answers, once. The new session waits, sealed, for the extension's claim, as with OAuth.
  */
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { seal } from '../crypto/keyring';
+import { storedTokenHash } from '../crypto/secrets';
 import type { DomainDeps, RequestContext } from './deps';
 import { userForExternalIdentity } from './externalUsers';
 import type { UserRecord } from './ports';
@@ -41,7 +41,6 @@ export interface SamlDeps extends DomainDeps {
   saml?: SamlServiceProvider;
 }
 
-const hashHex = (value: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(value)));
 
 export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authorizationUrl: string; claim: string }>> {
   if (!deps.saml) return fail('NOT_FOUND', 'SAML sign-in is not set up here');
@@ -55,13 +54,13 @@ export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authoriz
   }
   const now = deps.clock.now();
   await deps.store.insertOAuthFlow({
-    stateHash: hashHex(relayState),
+    stateHash: storedTokenHash(relayState),
     provider: SAML_PROVIDER_ID,
     purpose: 'sign-in',
     sessionHash: null,
-    claimHash: hashHex(claim),
+    claimHash: storedTokenHash(claim),
     // Nothing to keep secret here: the request ID lives with the service provider's own cache.
-    sealedSecrets: await seal(deps.keys, '{}', `saml-flow:${hashHex(relayState)}`, deps.randomBytes),
+    sealedSecrets: await seal(deps.keys, '{}', `saml-flow:${storedTokenHash(relayState)}`, deps.randomBytes),
     sealedSession: null,
     createdAt: now,
     expiresAt: now + FLOW_TTL_MS,
@@ -73,7 +72,7 @@ export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authoriz
 /** The provider posted its response: check it, find or make the user, and leave the session for the claim. */
 export async function handleSamlResponse(deps: SamlDeps, ctx: RequestContext, samlResponse: string, relayState: string): Promise<Result<UserRecord>> {
   if (!deps.saml) return fail('NOT_FOUND', 'SAML sign-in is not set up here');
-  const flow = relayState ? await deps.store.findOAuthFlow(hashHex(relayState)) : null;
+  const flow = relayState ? await deps.store.findOAuthFlow(storedTokenHash(relayState)) : null;
   if (!flow || flow.provider !== SAML_PROVIDER_ID || flow.expiresAt <= deps.clock.now()) {
     return fail('BAD_REQUEST', 'This sign-in is unknown or has expired: start again from Keyfob');
   }

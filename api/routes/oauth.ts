@@ -9,10 +9,10 @@ import { SAML_ACS_PATH, SAML_METADATA_PATH, SAML_PROVIDER_ID, handleSamlResponse
 import { unwrap } from '../http/errors';
 import { authErrors, json, jsonBody, notFound, routeGroup, sessionSecurity } from './openapi';
 import { sessionReply } from './session';
+import { escapeHtml } from '../http/html';
 
 const ProviderParam = z.object({ provider: z.string().max(64).meta({ param: { name: 'provider', in: 'path' } }) });
 
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function resultPage(title: string, text: string, ok: boolean): string {

@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, screenshot, waitForView, type ExtensionBrowser } from '../helpers/browser';
 import { startKeyfob, type RunningKeyfob } from '../helpers/keyfob';
-import { OIDC_CLIENT, startOidcProvider, type RunningOidcProvider } from '../helpers/oidc';
+import { finishAtProvider, OIDC_CLIENT, startOidcProvider, type RunningOidcProvider } from '../helpers/oidc';
 import { freePort } from '../helpers/process';
 
 describe('OAuth from the popup', () => {
@@ -22,14 +22,7 @@ describe('OAuth from the popup', () => {
     const tab = (await target.asPage())!;
     tab.setDefaultTimeout(10_000);
     await tab.waitForFunction(() => document.readyState === 'complete', { polling: 100 });
-    if (await tab.$('input[name=login]')) {
-      await tab.type('input[name=login]', login);
-      await tab.type('input[name=password]', 'any-password');
-      await Promise.all([tab.waitForNavigation(), tab.click('button[type=submit]')]);
-    }
-    if (await tab.$('input[name=prompt][value=consent]')) await Promise.all([tab.waitForNavigation(), tab.click('button[type=submit]')]);
-    await tab.waitForSelector('#result');
-    const text = await tab.$eval('#result', (el) => el.textContent ?? '');
+    const text = await finishAtProvider(tab, login);
     await tab.close();
     return text;
   };

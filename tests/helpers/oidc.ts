@@ -48,9 +48,9 @@ export async function startOidcProvider(port: number, redirectUri: string): Prom
   };
 }
 
-/** Signs in at the provider's development pages as `login`, consents, and waits for Keyfob's callback page. */
-export async function signInAtProvider(page: Page, authorizationUrl: string, login: string): Promise<string> {
-  await page.goto(authorizationUrl);
+/** At the provider's development pages already open in `page`: signs in as `login` (when asked), consents
+ * (when asked), and returns what Keyfob's callback page says. */
+export async function finishAtProvider(page: Page, login: string): Promise<string> {
   if (await page.$('input[name=login]')) {
     await page.type('input[name=login]', login);
     await page.type('input[name=password]', 'any-password');
@@ -61,4 +61,10 @@ export async function signInAtProvider(page: Page, authorizationUrl: string, log
   }
   await page.waitForSelector('#result');
   return page.$eval('#result', (el) => el.textContent ?? '');
+}
+
+/** Opens the authorization URL and finishes there as `login`. */
+export async function signInAtProvider(page: Page, authorizationUrl: string, login: string): Promise<string> {
+  await page.goto(authorizationUrl);
+  return finishAtProvider(page, login);
 }

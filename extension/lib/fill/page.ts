@@ -97,9 +97,13 @@ export function fillInPage(request: FillRequest): FillOutcome {
     covered: 'covered by something else',
     'off-screen': 'off-screen',
   };
-  function refuse(kind: string, reason: string) {
+  /** `covered frame` → "covered by something else (in a frame)". */
+  function reasonPhrase(reason: string): string {
     const [first, ...rest] = reason.split(' ');
-    refused.push(`a ${kind} field that is ${REASON_WORDS[first as string] ?? first}${rest.length ? ` (in a ${rest.join(' ')})` : ''}`);
+    return `${REASON_WORDS[first as string] ?? first}${rest.length ? ` (in a ${rest.join(' ')})` : ''}`;
+  }
+  function refuse(kind: string, reason: string) {
+    refused.push(`a ${kind} field that is ${reasonPhrase(reason)}`);
   }
 
   const inputs = documents(document).flatMap((doc) => Array.from(doc.querySelectorAll('input')) as Input[]);
@@ -192,11 +196,7 @@ export function fillInPage(request: FillRequest): FillOutcome {
     const value = fillingSecret ? request.secret : request.username;
     const label = fillingSecret ? request.secretLabel : 'username';
     const problem = refusal(el);
-    if (problem) {
-      const [first, ...rest] = problem.split(' ');
-      const where = rest.length ? ` (in a ${rest.join(' ')})` : '';
-      return finish({ filled: [], declined: false, nothingFound: true }, `Not filled: that field is ${REASON_WORDS[first as string] ?? first}${where}.`);
-    }
+    if (problem) return finish({ filled: [], declined: false, nothingFound: true }, `Not filled: that field is ${reasonPhrase(problem)}.`);
     if (fillingSecret && !confirmed()) return finish({ filled: [], declined: true, nothingFound: false }, 'Not filled.');
     typeInto(el as Input, value ?? '');
     return finish({ filled: [label], declined: false, nothingFound: false }, `Filled ${label} on ${host}.`);

@@ -100,6 +100,9 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
   }
 
   return {
+    // Everything not listed below reads or writes nothing these caches hold (SSH keys, Bintray, outbox,
+    // throttles, OAuth flows…) and goes straight to the store. A new write that changes a cached row must
+    // be listed, wrapped in `writing`.
     ...store,
     findUserById: cachedRead(usersById, (id) => String(id), (id) => store.findUserById(id)),
     findUserByNameKey: cachedRead(usersByName, (nameKey) => nameKey, (nameKey) => store.findUserByNameKey(nameKey)),

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Config } from './config';
-import { createKeyRing, type HmacSha256 } from './crypto/keyring';
+import { createKeyRing, type Sha256 } from './crypto/keyring';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { createPasswordCache, withReadCache } from './domain/cache';
 import type { OAuthDeps } from './domain/oauth';
@@ -37,8 +37,8 @@ export interface RuntimeParts {
   db: KeyfobDatabase;
   masterKey: Uint8Array;
   hasher: PasswordHasher;
-  /** The runtime's fastest HMAC-SHA256 (Node's native one); portable pure JS by default. */
-  hmac?: HmacSha256;
+  /** The runtime's fastest SHA-256 and HMAC (Node's native ones); portable pure JS by default. */
+  sha256?: Sha256;
   /** The runtime's environment, read for KEYFOB_TEST_CLOCK. */
   env: Record<string, unknown>;
   /** LDAP, on runtimes that have an adapter for it. */
@@ -57,15 +57,16 @@ export interface RuntimeParts {
 export async function assembleDeps(config: Config, parts: RuntimeParts): Promise<AppDeps> {
   const testClock = testClockEnabled(parts.env) ? createAdjustableClock() : undefined;
   if (testClock) parts.log('WARNING: KEYFOB_TEST_CLOCK=1: the clock is frozen and anyone may move it. Tests only.');
+  const keys = await createKeyRing(parts.masterKey, parts.sha256);
   return {
     store: withReadCache(createDrizzleStore(parts.db), { ttlMs: config.authCacheMs }),
-    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes) : undefined,
+    passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes, keys.sha256) : undefined,
     clock: parts.clock ?? testClock ?? systemClock,
     testClock,
     randomBytes: webRandomBytes,
     hasher: parts.hasher,
     directory: parts.directory,
-    keys: await createKeyRing(parts.masterKey, parts.hmac),
+    keys,
     settings: config.settings,
     version: KEYFOB_VERSION,
     revision: parts.revision,

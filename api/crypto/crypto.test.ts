@@ -1,10 +1,12 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { API_KEY_PATTERN, ENCRYPTED_PASSWORD_PATTERN, maskSecret } from '../../shared/formats';
 import { webRandomBytes } from '../domain/ports';
 import { createArgon2Hasher } from '../node/argon2';
-import { createKeyRing, parseMasterKey, seal, unseal } from './keyring';
+import { nativeSha256 } from '../node/nativeSha256';
+import { createKeyRing, parseMasterKey, portableSha256, seal, unseal } from './keyring';
 import { createPbkdf2Hasher } from './pbkdf2';
-import { apiKeyLookupHash, deriveEncryptedPassword, generateApiKey, generatePasswordStamp } from './secrets';
+import { apiKeyLookupHash, deriveEncryptedPassword, generateApiKey, generatePasswordStamp, generateSessionToken, storedTokenHash } from './secrets';
 
 const ring = await createKeyRing(webRandomBytes(32));
 
@@ -105,16 +107,43 @@ describe('hashes cross runtimes', () => {
 });
 
 describe('the same secrets on every runtime, and across versions', () => {
-  it('Node’s native HMAC and the portable one give the same lookup hashes and encrypted passwords', async () => {
-    const { createHmac } = await import('node:crypto');
+  it('Node’s native SHA-256 and the portable one give the same lookup hashes, encrypted passwords and token hashes', async () => {
     const master = webRandomBytes(32);
     const portable = await createKeyRing(master);
-    const native = await createKeyRing(master, (key, message) => new Uint8Array(createHmac('sha256', key).update(message).digest()));
+    const native = await createKeyRing(master, nativeSha256);
     for (let i = 0; i < 50; i++) {
       const key = generateApiKey(webRandomBytes);
       expect(apiKeyLookupHash(native, key)).toBe(apiKeyLookupHash(portable, key));
       const stamp = generatePasswordStamp(webRandomBytes);
       expect(deriveEncryptedPassword(native, i, stamp)).toBe(deriveEncryptedPassword(portable, i, stamp));
+      const token = generateSessionToken(webRandomBytes);
+      expect(storedTokenHash(native, token)).toBe(storedTokenHash(portable, token));
+    }
+  });
+
+  it('computes HMAC-SHA256 and SHA-256 exactly as node:crypto does, for any text and key', () => {
+    const messages = [
+      '',
+      'Ünïcødé:ключ',
+      '🔑 key',
+      '\u00ff\u0000',
+      'x'.repeat(341), // the longest that fits the native HMAC's preallocated buffer even if all 3-byte
+      'é'.repeat(400), // past it: encoded on its own
+      'y'.repeat(5000),
+      'short again, after long ones', // nothing of an earlier message is left in the shared buffer
+    ];
+    for (const key of [webRandomBytes(32), webRandomBytes(64), webRandomBytes(100), new Uint8Array(0)]) {
+      const [native, portable] = [nativeSha256.hmac(key), portableSha256.hmac(key)];
+      for (const message of messages) {
+        const expected = createHmac('sha256', key).update(message, 'utf8').digest();
+        expect(Buffer.from(native(message))).toEqual(expected);
+        expect(Buffer.from(portable(message))).toEqual(expected);
+      }
+    }
+    for (const message of messages) {
+      const expected = createHash('sha256').update(message, 'utf8').digest('hex');
+      expect(nativeSha256.hex(message)).toBe(expected);
+      expect(portableSha256.hex(message)).toBe(expected);
     }
   });
 
@@ -129,10 +158,9 @@ describe('the same secrets on every runtime, and across versions', () => {
       }
       return out.padStart(43, '0');
     };
-    const { createHmac } = await import('node:crypto');
     const stamp = generatePasswordStamp(webRandomBytes);
     for (let userId = 1; userId < 200; userId++) {
-      const mac = createHmac('sha256', ring.encryptedPasswordKey).update(`password:${userId}:${stamp}`).digest();
+      const mac = ring.encryptedPasswordMac(`password:${userId}:${stamp}`);
       expect(deriveEncryptedPassword(ring, userId, stamp)).toBe(`AP1${bigintBase62(mac)}`);
     }
     expect(bigintBase62(new Uint8Array(32).fill(255))).toHaveLength(43);

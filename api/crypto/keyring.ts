@@ -1,27 +1,42 @@
 /**
  * Everything derived from the server's master key. Each purpose gets its own subkey (HKDF-SHA256 with a
  * purpose label), so a leak of one derived value says nothing about the others or the master key.
- * Web Crypto only: runs on every runtime Keyfob supports.
+ * Web Crypto and pure JS only: runs on every runtime Keyfob supports, which may hand in faster SHA-256.
  */
 import { hmac } from '@oslojs/crypto/hmac';
-import { SHA256 } from '@oslojs/crypto/sha2';
-import { decodeBase64, encodeBase64urlNoPadding, decodeBase64urlIgnorePadding } from '@oslojs/encoding';
+import { SHA256, sha256 } from '@oslojs/crypto/sha2';
+import { decodeBase64, encodeBase64urlNoPadding, decodeBase64urlIgnorePadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { RandomBytes } from '../domain/ports';
 
 export const MASTER_KEY_LENGTH = 32;
 
-/** HMAC-SHA256, synchronous: pure JS (@oslojs) everywhere, or the runtime's native one where it has it. */
-export type HmacSha256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
+const utf8 = new TextEncoder();
 
-export const portableHmacSha256: HmacSha256 = (key, message) => hmac(SHA256, key, message);
+/**
+ * The SHA-256 primitives on the credential-checking path, synchronous and over text (UTF-8): pure JS
+ * (@oslojs) everywhere, or the runtime's native ones where it has them (api/node/nativeSha256.ts).
+ * They take text because on Node encoding to bytes first (TextEncoder) costs about as much as the
+ * native hash itself, and an HMAC is keyed once so that a runtime can precompute its padded key.
+ */
+export interface Sha256 {
+  /** HMAC-SHA256 under `key`, for many messages. */
+  hmac(key: Uint8Array): (message: string) => Uint8Array;
+  /** SHA-256 of `text`, in lowercase hex. */
+  hex(text: string): string;
+}
+
+export const portableSha256: Sha256 = {
+  hmac: (key) => (message) => hmac(SHA256, key, utf8.encode(message)),
+  hex: (text) => encodeHexLowerCase(sha256(utf8.encode(text))),
+};
 
 export interface KeyRing {
-  /** The HMAC the lookup hash and the encrypted password are made with. */
-  hmac: HmacSha256;
-  /** HMAC key for the API-key lookup hash. */
-  lookupKey: Uint8Array;
-  /** HMAC key the encrypted password is derived with. */
-  encryptedPasswordKey: Uint8Array;
+  /** HMAC for the API-key lookup hash. */
+  lookupMac: (message: string) => Uint8Array;
+  /** HMAC the encrypted password is derived with. */
+  encryptedPasswordMac: (message: string) => Uint8Array;
+  /** The SHA-256 the ring's HMACs use, for hashes that need no key (tokens kept as their hash). */
+  sha256: Sha256;
   /** AES-256-GCM key for secrets that must be shown again. */
   sealKey: CryptoKey;
 }
@@ -42,18 +57,16 @@ export function parseMasterKey(base64: string): Uint8Array {
   return bytes;
 }
 
-const encoder = new TextEncoder();
-
 async function deriveBytes(master: CryptoKey, purpose: string): Promise<Uint8Array> {
   const bits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(`keyfob/${purpose}`) },
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8.encode(`keyfob/${purpose}`) },
     master,
     256,
   );
   return new Uint8Array(bits);
 }
 
-export async function createKeyRing(masterKey: Uint8Array, hmacSha256: HmacSha256 = portableHmacSha256): Promise<KeyRing> {
+export async function createKeyRing(masterKey: Uint8Array, sha256Functions: Sha256 = portableSha256): Promise<KeyRing> {
   const master = await crypto.subtle.importKey('raw', new Uint8Array(masterKey), 'HKDF', false, ['deriveBits']);
   const [lookupKey, encryptedPasswordKey, sealBytes] = await Promise.all([
     deriveBytes(master, 'api-key-lookup/v1'),
@@ -61,7 +74,12 @@ export async function createKeyRing(masterKey: Uint8Array, hmacSha256: HmacSha25
     deriveBytes(master, 'seal/v1'),
   ]);
   const sealKey = await crypto.subtle.importKey('raw', new Uint8Array(sealBytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
-  return { hmac: hmacSha256, lookupKey, encryptedPasswordKey, sealKey };
+  return {
+    lookupMac: sha256Functions.hmac(lookupKey),
+    encryptedPasswordMac: sha256Functions.hmac(encryptedPasswordKey),
+    sha256: sha256Functions,
+    sealKey,
+  };
 }
 
 const SEAL_VERSION = 'v1.';
@@ -74,9 +92,9 @@ const IV_LENGTH = 12;
 export async function seal(ring: KeyRing, plaintext: string, context: string, randomBytes: RandomBytes): Promise<string> {
   const iv = randomBytes(IV_LENGTH);
   const ciphertext = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: new Uint8Array(iv), additionalData: encoder.encode(context) },
+    { name: 'AES-GCM', iv: new Uint8Array(iv), additionalData: utf8.encode(context) },
     ring.sealKey,
-    encoder.encode(plaintext),
+    utf8.encode(plaintext),
   );
   const out = new Uint8Array(IV_LENGTH + ciphertext.byteLength);
   out.set(iv);
@@ -90,7 +108,7 @@ export async function unseal(ring: KeyRing, sealed: string, context: string): Pr
   try {
     const bytes = decodeBase64urlIgnorePadding(sealed.slice(SEAL_VERSION.length));
     const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: bytes.slice(0, IV_LENGTH), additionalData: encoder.encode(context) },
+      { name: 'AES-GCM', iv: bytes.slice(0, IV_LENGTH), additionalData: utf8.encode(context) },
       ring.sealKey,
       bytes.slice(IV_LENGTH),
     );

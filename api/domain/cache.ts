@@ -6,9 +6,8 @@
  * - a cache of verified passwords, keyed by an HMAC under a random per-process key (never by the
  *   password), valid only while the user's stored hash is the one it was verified against.
  */
-import { hmac } from '@oslojs/crypto/hmac';
-import { SHA256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
+import type { Sha256 } from '../crypto/keyring';
 import type { RandomBytes, Store, UserRecord } from './ports';
 
 /** The documented bound: a write through one process is seen by every other within this. */
@@ -159,12 +158,12 @@ export interface PasswordCache {
   remember(key: string, user: UserRecord): void;
 }
 
-export function createPasswordCache(randomBytes: RandomBytes, options: { ttlMs?: number; maxEntries?: number } = {}): PasswordCache {
-  const secret = randomBytes(32);
+/** `sha256`: the key ring's (the runtime's fastest); its HMAC is keyed here by a secret of this cache's own. */
+export function createPasswordCache(randomBytes: RandomBytes, sha256: Sha256, options: { ttlMs?: number; maxEntries?: number } = {}): PasswordCache {
+  const mac = sha256.hmac(randomBytes(32));
   const entries = new ExpiringMap<{ userId: number; passwordHash: string }>(options.ttlMs ?? 10 * 60_000, options.maxEntries ?? 10_000);
-  const encoder = new TextEncoder();
   return {
-    keyFor: (nameKey, password) => encodeHexLowerCase(hmac(SHA256, secret, encoder.encode(`${nameKey}\u0000${password}`))),
+    keyFor: (nameKey, password) => encodeHexLowerCase(mac(`${nameKey}\u0000${password}`)),
     verified(key, user) {
       const entry = entries.get(key);
       return entry !== undefined && entry.userId === user.id && entry.passwordHash === user.passwordHash;

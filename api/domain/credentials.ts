@@ -10,7 +10,7 @@ import {
   deriveEncryptedApiKey,
   deriveEncryptedPassword,
   secretsEqual,
-  sessionTokenHash,
+  storedTokenHash,
 } from '../crypto/secrets';
 import type { DomainDeps, RequestContext } from './deps';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser } from './directory';
@@ -131,7 +131,7 @@ async function byApiKey(deps: DomainDeps, apiKey: string, expectedNameKey?: stri
 }
 
 async function bySession(deps: DomainDeps, token: string): Promise<Result<Principal>> {
-  const tokenHash = sessionTokenHash(token);
+  const tokenHash = storedTokenHash(deps.keys, token);
   const session = await deps.store.findSession(tokenHash);
   const now = deps.clock.now();
   if (!session) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');

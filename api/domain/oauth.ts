@@ -51,7 +51,7 @@ async function begin(deps: OAuthDeps, providerId: string, purpose: OAuthFlowReco
   } catch {
     return fail('UNAVAILABLE', `${found.value.config.name} cannot be reached: try again later`);
   }
-  const stateHash = storedTokenHash(started.state);
+  const stateHash = storedTokenHash(deps.keys, started.state);
   const now = deps.clock.now();
   await deps.store.insertOAuthFlow({
     stateHash,
@@ -77,7 +77,7 @@ export async function startBind(deps: OAuthDeps, principal: Principal, providerI
 /** Starts a sign-in; the caller keeps `claim` to collect the session once the provider sends the user back. */
 export async function startSignIn(deps: OAuthDeps, providerId: string): Promise<Result<{ authorizationUrl: string; claim: string }>> {
   const claim = encodeBase32LowerCaseNoPadding(deps.randomBytes(20));
-  const url = await begin(deps, providerId, 'sign-in', { sessionHash: null, claimHash: storedTokenHash(claim) });
+  const url = await begin(deps, providerId, 'sign-in', { sessionHash: null, claimHash: storedTokenHash(deps.keys, claim) });
   return url.ok ? ok({ authorizationUrl: url.value, claim }) : url;
 }
 
@@ -86,7 +86,7 @@ export type CallbackOutcome = { kind: 'bound'; providerName: string; user: UserR
 /** The provider sent the user back: check everything, then bind or sign in. */
 export async function handleCallback(deps: OAuthDeps, ctx: RequestContext, callbackUrl: URL): Promise<Result<CallbackOutcome>> {
   const state = callbackUrl.searchParams.get('state');
-  const flow = state ? await deps.store.findOAuthFlow(storedTokenHash(state)) : null;
+  const flow = state ? await deps.store.findOAuthFlow(storedTokenHash(deps.keys, state)) : null;
   if (!state || !flow || flow.expiresAt <= deps.clock.now()) {
     return fail('BAD_REQUEST', 'This sign-in is unknown or has expired: start again from Keyfob');
   }
@@ -147,12 +147,12 @@ export async function handleCallback(deps: OAuthDeps, ctx: RequestContext, callb
 
 /** The extension collects the session of a finished sign-in: once, with the claim only it holds. */
 export async function claimSignIn(deps: OAuthDeps, claim: string): Promise<Result<NewSession | 'pending'>> {
-  const flow = /^[a-z2-7]{32}$/.test(claim) ? await deps.store.findOAuthFlowByClaim(storedTokenHash(claim)) : null;
+  const flow = /^[a-z2-7]{32}$/.test(claim) ? await deps.store.findOAuthFlowByClaim(storedTokenHash(deps.keys, claim)) : null;
   if (!flow || flow.expiresAt <= deps.clock.now()) return fail('NOT_FOUND', 'This sign-in is unknown or has expired: start again');
   if (!flow.sealedSession) return ok('pending');
   const sealed = await deps.store.takeOAuthFlowSession(flow.stateHash);
   const token = sealed ? await unseal(deps.keys, sealed, sessionContext(flow.stateHash)) : null;
-  const session = token ? await deps.store.findSession(storedTokenHash(token)) : null;
+  const session = token ? await deps.store.findSession(storedTokenHash(deps.keys, token)) : null;
   const user = session ? await deps.store.findUserById(session.userId) : null;
   if (!token || !session || !user) return fail('NOT_FOUND', 'This sign-in is unknown or has expired: start again');
   return ok({ token, session, user });

@@ -59,7 +59,7 @@ export async function processResetRequest(deps: DomainDeps, ctx: RequestContext,
     `It works once, for ${minutes} minutes. If you did not ask, ignore this mail: your password stays as it is.`,
   ].join('\n');
   await deps.store.insertPasswordReset(
-    { tokenHash: storedTokenHash(token), userId: user.id, createdAt: now, expiresAt: now + deps.settings.resetLinkMs, usedAt: null },
+    { tokenHash: storedTokenHash(deps.keys, token), userId: user.id, createdAt: now, expiresAt: now + deps.settings.resetLinkMs, usedAt: null },
     await composeMail(deps, user.email, 'Reset your Keyfob password', text),
     [auditEvent(deps, ctx, 'password-reset-requested', user)],
   );
@@ -69,7 +69,7 @@ const LINK_INVALID = 'This reset link has expired or was already used: ask for a
 
 async function findUsableReset(deps: DomainDeps, token: string) {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const reset = await deps.store.findPasswordReset(storedTokenHash(token));
+  const reset = await deps.store.findPasswordReset(storedTokenHash(deps.keys, token));
   if (!reset || reset.usedAt !== null || reset.expiresAt <= deps.clock.now()) return null;
   const user = await deps.store.findUserById(reset.userId);
   return user ? { reset, user } : null;

@@ -54,13 +54,13 @@ export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authoriz
   }
   const now = deps.clock.now();
   await deps.store.insertOAuthFlow({
-    stateHash: storedTokenHash(relayState),
+    stateHash: storedTokenHash(deps.keys, relayState),
     provider: SAML_PROVIDER_ID,
     purpose: 'sign-in',
     sessionHash: null,
-    claimHash: storedTokenHash(claim),
+    claimHash: storedTokenHash(deps.keys, claim),
     // Nothing to keep secret here: the request ID lives with the service provider's own cache.
-    sealedSecrets: await seal(deps.keys, '{}', `saml-flow:${storedTokenHash(relayState)}`, deps.randomBytes),
+    sealedSecrets: await seal(deps.keys, '{}', `saml-flow:${storedTokenHash(deps.keys, relayState)}`, deps.randomBytes),
     sealedSession: null,
     createdAt: now,
     expiresAt: now + FLOW_TTL_MS,
@@ -72,7 +72,7 @@ export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authoriz
 /** The provider posted its response: check it, find or make the user, and leave the session for the claim. */
 export async function handleSamlResponse(deps: SamlDeps, ctx: RequestContext, samlResponse: string, relayState: string): Promise<Result<UserRecord>> {
   if (!deps.saml) return fail('NOT_FOUND', 'SAML sign-in is not set up here');
-  const flow = relayState ? await deps.store.findOAuthFlow(storedTokenHash(relayState)) : null;
+  const flow = relayState ? await deps.store.findOAuthFlow(storedTokenHash(deps.keys, relayState)) : null;
   if (!flow || flow.provider !== SAML_PROVIDER_ID || flow.expiresAt <= deps.clock.now()) {
     return fail('BAD_REQUEST', 'This sign-in is unknown or has expired: start again from Keyfob');
   }

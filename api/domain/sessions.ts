@@ -1,5 +1,5 @@
 /** The extension's sessions: sign-in (which counts as an unlock), unlock, lock and sign-out. */
-import { generateSessionToken, sessionTokenHash } from '../crypto/secrets';
+import { generateSessionToken, storedTokenHash } from '../crypto/secrets';
 import type { Principal } from './credentials';
 import { verifyUserPassword } from './credentials';
 import { ssoUser } from './httpSso';
@@ -62,7 +62,7 @@ export async function startSession(deps: DomainDeps, ctx: RequestContext, user: 
   const now = deps.clock.now();
   const token = generateSessionToken(deps.randomBytes);
   const session: SessionRecord = {
-    tokenHash: sessionTokenHash(token),
+    tokenHash: storedTokenHash(deps.keys, token),
     userId: user.id,
     createdAt: now,
     lastSeenAt: now,

@@ -7,7 +7,7 @@ import { encodeBase64NoPadding } from '@oslojs/encoding';
 import type { LfsAuthenticateReply, SshKeyPolicy, SshKeyReply } from '../../shared/schemas';
 import { userNameKey } from '../../shared/schemas';
 import { MIN_RSA_BITS, parseSshPublicKey } from '../crypto/sshPublicKey';
-import { generateSessionToken, sessionTokenHash } from '../crypto/secrets';
+import { generateSessionToken, storedTokenHash } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { getLockPolicy, isLocked } from './lockout';
 import type { SshKeyRecord, UserRecord } from './ports';
@@ -148,7 +148,7 @@ export async function authenticateGitLfs(
   const token = generateSessionToken(deps.randomBytes);
   await deps.store.insertSession(
     {
-      tokenHash: sessionTokenHash(token),
+      tokenHash: storedTokenHash(deps.keys, token),
       userId: owner.user.id,
       createdAt: now,
       lastSeenAt: now,

@@ -3,7 +3,6 @@
  * the libSQL database (migrated before anything is served), the master key, the native hasher and the
  * first admin. `api/node.ts`, `api/bun.ts` and `api/deno.ts` serve what this returns; the tests do the same.
  */
-import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { withForeignVerifiers } from '../crypto/hashers';
 import { pbkdf2Verifier } from '../crypto/pbkdf2';
 import { createSmtpMailer } from './mailer';
 import { loadOrCreateMasterKeyFile } from './masterKey';
+import { nativeSha256 } from './nativeSha256';
 import { startOutboxWorker } from './outbox';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
@@ -50,9 +50,6 @@ function ensureFileDatabaseDir(url: string) {
   const path = url.slice('file:'.length).split('?')[0] ?? '';
   if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
 }
-
-/** Node's native HMAC: several times faster than pure JS on the credential-checking path. */
-const nativeHmacSha256 = (key: Uint8Array, message: Uint8Array) => new Uint8Array(createHmac('sha256', key).update(message).digest());
 
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
@@ -87,7 +84,7 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     db,
     masterKey: master.key,
     hasher: options.hasher ?? withForeignVerifiers(createArgon2Hasher(), [pbkdf2Verifier()]),
-    hmac: nativeHmacSha256,
+    sha256: nativeSha256,
     // Loaded only when LDAP is configured: most installations never need the LDAP client.
     directory: config.ldap ? (await import('./ldap')).createLdapDirectory(config.ldap) : undefined,
     env: process.env,

@@ -1,4 +1,6 @@
 /** Debian's Chromium driven by puppeteer-core, with the end-to-end build of the extension loaded. */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
 import { REPO_ROOT } from './process';
@@ -60,8 +62,13 @@ export async function readClipboard(page: Page): Promise<string> {
   return page.evaluate(() => navigator.clipboard.readText());
 }
 
-/** Saves a picture of the popup for docs/screenshots. */
+/**
+ * Takes a picture of the popup: into docs/screenshots with KEYFOB_SCREENSHOTS=1, otherwise into a
+ * temporary folder, so a test run leaves the working tree as it found it.
+ */
 export async function screenshot(page: Page, name: string) {
   const popup = await page.$('.popup');
-  await popup!.screenshot({ path: join(REPO_ROOT, 'docs', 'screenshots', `${name}.png`) });
+  const dir = process.env.KEYFOB_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'screenshots') : join(tmpdir(), 'keyfob-screenshots');
+  mkdirSync(dir, { recursive: true });
+  await popup!.screenshot({ path: join(dir, `${name}.png`) });
 }

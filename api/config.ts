@@ -5,6 +5,7 @@
 import { parseMasterKey, MasterKeyError } from './crypto/keyring';
 import { CROSS_PROCESS_BOUND_MS, DEFAULT_CACHE_TTL_MS } from './domain/cache';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainSettings } from './domain/deps';
+import { HOUSEKEEPING_INTERVAL_MS } from './domain/housekeeping';
 import { passwordPolicyProblem } from '../shared/passwordPolicy';
 import type { OAuthProviderConfig } from './oauth/oidc';
 
@@ -25,6 +26,8 @@ export interface Config {
   logRequests: boolean;
   /** How long a credential check may be served from memory (0 turns the caches off); bounds cross-process staleness. */
   authCacheMs: number;
+  /** How often expired sessions, reset links, OAuth flows and throttle windows are deleted (Node, Bun, Deno). */
+  housekeepingIntervalMs: number;
   bintrayApiUrl: string;
   /** How long Bintray's Test waits for an answer. */
   bintrayTimeoutMs: number;
@@ -259,6 +262,7 @@ export function loadConfig(env: Env): Config {
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
     authCacheMs: integer(env, 'KEYFOB_AUTH_CACHE_MS', DEFAULT_CACHE_TTL_MS, 0, CROSS_PROCESS_BOUND_MS),
+    housekeepingIntervalMs: integer(env, 'KEYFOB_HOUSEKEEPING_INTERVAL_MS', HOUSEKEEPING_INTERVAL_MS, 100, 24 * 60 * 60_000),
     bintrayApiUrl: httpUrl(env, 'BINTRAY_API_URL', 'https://api.bintray.com') as string,
     bintrayTimeoutMs: integer(env, 'BINTRAY_TIMEOUT_MS', 5_000, 100, 60_000),
     sshPort: integer(env, 'SSH_PORT', 1339, 0, 65535),

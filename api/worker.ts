@@ -12,7 +12,8 @@ import { createPbkdf2Hasher } from './crypto/pbkdf2';
 import { libsqlDatabase } from './db/libsql';
 import * as schema from './db/schema';
 import type { KeyfobDatabase } from './db/store';
-import { assembleDeps } from './deps';
+import { assembleDeps, type AppDeps } from './deps';
+import { sweepExpired } from './domain/housekeeping';
 import { webRandomBytes } from './domain/ports';
 import { bootstrapAdmin } from './domain/users';
 
@@ -24,10 +25,13 @@ export interface WorkerEnv {
   [name: string]: unknown;
 }
 
-type App = ReturnType<typeof createApp>;
-let app: Promise<App> | null = null;
+interface Built {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+}
+let built: Promise<Built> | null = null;
 
-async function buildApp(env: WorkerEnv): Promise<App> {
+async function build(env: WorkerEnv): Promise<Built> {
   const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = loadConfig(env.DB ? { ...strings, DATABASE_URL: 'https://d1.invalid' } : strings);
   if (!config.masterKey) throw new Error('KEYFOB_MASTER_KEY is not set: add it with `wrangler secret put KEYFOB_MASTER_KEY`');
@@ -47,15 +51,25 @@ async function buildApp(env: WorkerEnv): Promise<App> {
   });
   // No terminal to print a generated password on: the first admin needs KEYFOB_ADMIN_PASSWORD as a secret.
   if (config.adminPassword) await bootstrapAdmin(deps, config.adminUser, config.adminPassword);
-  return createApp(deps);
+  return { app: createApp(deps), deps };
+}
+
+/** One build per isolate, shared by fetch and scheduled; a failed build is tried again next time. */
+function keyfob(env: WorkerEnv): Promise<Built> {
+  built ??= build(env).catch((err) => {
+    built = null;
+    throw err;
+  });
+  return built;
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: unknown): Promise<Response> {
-    app ??= buildApp(env).catch((err) => {
-      app = null;
-      throw err;
-    });
-    return (await app).fetch(request, env, ctx as never);
+    return (await keyfob(env)).app.fetch(request, env, ctx as never);
+  },
+  /** The Cron Trigger in wrangler.toml: housekeeping, as the timer does on Node. */
+  async scheduled(_controller: unknown, env: WorkerEnv, ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<void> {
+    const { deps } = await keyfob(env);
+    ctx.waitUntil(sweepExpired(deps, deps.log));
   },
 };

@@ -358,6 +358,22 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       return (rows as { sealed: string | null }[])[0]?.sealed ?? null;
     },
 
+    async deleteExpired(at, deliveredMailBefore) {
+      const expired = [
+        [sessions, lte(sessions.expiresAt, at)],
+        [passwordResets, lte(passwordResets.expiresAt, at)],
+        [oauthFlows, lte(oauthFlows.expiresAt, at)],
+        [throttles, lte(throttles.windowEndsAt, at)],
+        [outbox, lte(outbox.deliveredAt, deliveredMailBefore)],
+      ] as const;
+      // Each count and its delete in the same transaction: the counts say exactly what went.
+      const results = await batch(
+        expired.flatMap(([table, where]) => [db.select({ n: count() }).from(table).where(where), db.delete(table).where(where)]) as unknown as Batch,
+      );
+      const counted = (i: number) => (results[2 * i] as { n: number }[])[0]?.n ?? 0;
+      return { sessions: counted(0), passwordResets: counted(1), oauthFlows: counted(2), throttles: counted(3), deliveredMail: counted(4) };
+    },
+
     async getSetting<T>(key: string) {
       const [row] = await db.select().from(settings).where(eq(settings.key, key)).limit(1);
       return row ? (row.value as T) : null;

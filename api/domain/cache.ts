@@ -127,6 +127,9 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     // Removing an SSH key deletes the sessions (LFS tokens) it got: those must be refused at once.
     deleteSshKey: writing(store.deleteSshKey),
     completePasswordReset: writing(store.completePasswordReset),
+    // Deletes only rows past their use (a cached expired session is refused on its expiry anyway), but a
+    // pass is rare enough that forgetting everything costs nothing.
+    deleteExpired: writing(store.deleteExpired),
     // Touches change nothing that decides access: they update the cached entry instead of flushing.
     touchApiKey: writing(store.touchApiKey, (userId, at) => {
       generation++;

@@ -155,6 +155,15 @@ export interface OAuthFlowRecord {
   completedAt: number | null;
 }
 
+/** What a housekeeping pass deleted, by kind of row. */
+export interface ExpiredCounts {
+  sessions: number;
+  passwordResets: number;
+  oauthFlows: number;
+  throttles: number;
+  deliveredMail: number;
+}
+
 export type AuditType =
   | 'sign-in'
   | 'sign-in-failed'
@@ -285,6 +294,12 @@ export interface Store {
   deleteSetting(key: string): Promise<void>;
 
   listAuditEvents(userId: number, limit: number): Promise<AuditEvent[]>;
+
+  /**
+   * Deletes, in one batch, rows that can no longer be used: sessions (and Git LFS tokens), reset links and
+   * OAuth/SAML flows expired by `at`, throttle windows ended by `at`, and mail delivered before `deliveredMailBefore`.
+   */
+  deleteExpired(at: number, deliveredMailBefore: number): Promise<ExpiredCounts>;
 }
 
 export const DEFAULT_LOCK_POLICY: LockPolicy = { enabled: false, loginAttempts: 5 };

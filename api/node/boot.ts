@@ -22,6 +22,7 @@ import { pbkdf2Verifier } from '../crypto/pbkdf2';
 import { createSmtpMailer } from './mailer';
 import { loadOrCreateMasterKeyFile } from './masterKey';
 import { nativeSha256 } from './nativeSha256';
+import { startHousekeeping } from './housekeeping';
 import { startOutboxWorker } from './outbox';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
@@ -104,6 +105,7 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
   }
   const outbox = startOutboxWorker(deps, config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null);
   deps.afterMailQueued = outbox.kick;
+  const housekeeping = startHousekeeping(deps, config.housekeepingIntervalMs);
 
   return {
     app: createApp(deps),
@@ -115,7 +117,7 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
       deps.settings = { ...deps.settings, publicUrl: deps.settings.publicUrl ?? url };
     },
     close: async () => {
-      await outbox.stop();
+      await Promise.all([outbox.stop(), housekeeping.stop()]);
       client.close();
     },
   };

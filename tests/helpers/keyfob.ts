@@ -4,7 +4,7 @@
  * `KEYFOB_TEST_RUNTIME` picks the runtime, so the same suite runs on each (`npm run test:runtimes`):
  * - unset: Node, in this process (the real Node wiring, served by @hono/node-server);
  * - `node`, `bun`, `deno`: the runtime's own entry as a child process, on a libSQL file;
- * - `workerd`: the Worker under `wrangler dev`, on workerd's local D1.
+ * - `workerd`: the Worker under `wrangler dev`, on workerd's local D1 (its Cron Trigger fired by `/__scheduled`).
  * The server's clock is frozen and moved by the test (in process directly, otherwise through the
  * KEYFOB_TEST_CLOCK route), so delays and expiries are tested without waiting.
  */
@@ -226,7 +226,7 @@ async function startWorkerd(dir: string, env: Record<string, string>): Promise<S
   const vars = { ...env, KEYFOB_MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'), KEYFOB_TEST_CLOCK: '1' };
   const child = spawn(
     wrangler,
-    ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--show-interactive-dev-session=false',
+    ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--show-interactive-dev-session=false', '--test-scheduled',
       '--inspector-port', String(await freePort()), ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
     { cwd: REPO_ROOT, env: wranglerEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );

@@ -1,0 +1,22 @@
+/**
+ * Housekeeping: rows past their use are deleted on a schedule rather than kept forever. Expired sessions
+ * and Git LFS tokens, reset links and OAuth/SAML flows are refused already; this only stops them piling
+ * up (a session is otherwise deleted only when it is presented after expiry, which most never are).
+ * Runs every KEYFOB_HOUSEKEEPING_INTERVAL_MS (10 minutes) on Node, Bun and Deno, and from the Cron Trigger
+ * in wrangler.toml on Workers.
+ */
+import type { DomainDeps } from './deps';
+import type { ExpiredCounts } from './ports';
+
+export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+/** Delivered mail is kept this long, so an operator can still see that a message went out. */
+export const DELIVERED_MAIL_KEPT_MS = 7 * 24 * 60 * 60_000;
+
+/** Deletes what has expired and says what went, in one line when anything did (counts only). */
+export async function sweepExpired(deps: Pick<DomainDeps, 'store' | 'clock'>, log: (line: string) => void): Promise<ExpiredCounts> {
+  const now = deps.clock.now();
+  const deleted = await deps.store.deleteExpired(now, now - DELIVERED_MAIL_KEPT_MS);
+  const parts = Object.entries(deleted).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
+  if (parts.length > 0) log(`Housekeeping: deleted ${parts.join(', ')}`);
+  return deleted;
+}

@@ -130,8 +130,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const results = await batch([db.select({ n: count() }).from(apiKeys), db.delete(apiKeys), ...auditInserts(audit)]);
       return (results[0] as { n: number }[])[0]?.n ?? 0;
     },
-    async touchApiKey(userId, at) {
-      await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.userId, userId));
+    async touchApiKey(lookupHash, at) {
+      await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.lookupHash, lookupHash));
     },
 
     async recordSignIn(session: SessionRecord, audit) {

@@ -42,9 +42,6 @@ class ExpiringMap<V> {
   deleteWhere(test: (value: V) => boolean) {
     for (const [key, entry] of this.entries) if (test(entry.value)) this.entries.delete(key);
   }
-  updateAll(change: (value: V) => V) {
-    for (const entry of this.entries.values()) entry.value = change(entry.value);
-  }
   delete(key: string) {
     this.entries.delete(key);
   }
@@ -130,10 +127,11 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     // Deletes only rows past their use (a cached expired session is refused on its expiry anyway), but a
     // pass is rare enough that forgetting everything costs nothing.
     deleteExpired: writing(store.deleteExpired),
-    // Touches change nothing that decides access: they update the cached entry instead of flushing.
-    touchApiKey: writing(store.touchApiKey, (userId, at) => {
+    // Touches change nothing that decides access: they update the cached entry instead of flushing (by
+    // its key: with many keys in use, a scan of the whole cache per touch added up).
+    touchApiKey: writing(store.touchApiKey, (lookupHash, at) => {
       generation++;
-      keys.updateAll((key) => (key?.userId === userId ? { ...key, lastUsedAt: at } : key));
+      keys.update(lookupHash, (key) => (key ? { ...key, lastUsedAt: at } : key));
     }),
     updateSession: writing(store.updateSession, (tokenHash, changes) => {
       generation++;

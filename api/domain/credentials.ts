@@ -115,7 +115,7 @@ async function lockedFailure(deps: DomainDeps, user: UserRecord): Promise<Result
 async function touchApiKey(deps: DomainDeps, key: ApiKeyRecord): Promise<void> {
   const now = deps.clock.now();
   if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
-    await deps.store.touchApiKey(key.userId, now);
+    await deps.store.touchApiKey(key.lookupHash, now);
   }
 }
 

@@ -225,7 +225,8 @@ export interface Store {
   replaceApiKey(key: ApiKeyRecord, audit: AuditEvent[]): Promise<void>;
   deleteApiKey(userId: number, audit: AuditEvent[]): Promise<boolean>;
   deleteAllApiKeys(audit: AuditEvent[]): Promise<number>;
-  touchApiKey(userId: number, at: number): Promise<void>;
+  /** Records that the key was used; by its lookup hash, so a key replaced meanwhile is not the one marked. */
+  touchApiKey(lookupHash: string, at: number): Promise<void>;
 
   /** A sign-in: the new session and the user's last sign-in time, in one atomic write. */
   recordSignIn(session: SessionRecord, audit: AuditEvent[]): Promise<void>;

@@ -9,6 +9,8 @@ const e2e = process.env.KEYFOB_E2E === '1';
 // auto-imports are off so every name says where it comes from.
 export default defineConfig({
   srcDir: 'extension',
+  // Static files (the icons drawn by `npm run icons`) live with the extension, not at the top level.
+  publicDir: 'extension/public',
   outDir: e2e ? '.output/e2e' : '.output',
   imports: false,
   manifestVersion: 3,
@@ -17,7 +19,16 @@ export default defineConfig({
     description: 'Your Keyfob API key and encrypted password, one click away.',
     // activeTab and scripting: the fill script is injected on the user's gesture only, never by a content
     // script on every page. contextMenus: "Fill username / API key / encrypted password" on a field.
-    permissions: ['storage', 'alarms', 'clipboardWrite', 'clipboardRead', 'activeTab', 'scripting', 'contextMenus', ...(browser === 'firefox' ? [] : ['offscreen'])],
+    permissions: [
+      'storage',
+      'alarms',
+      'clipboardWrite',
+      'clipboardRead',
+      'activeTab',
+      'scripting',
+      'contextMenus',
+      ...(browser === 'firefox' ? [] : ['offscreen']),
+    ],
     // Nothing broad at install: the popup asks for the one origin of the user's Keyfob server.
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     ...(e2e ? { host_permissions: ['http://127.0.0.1/*'] } : {}),
@@ -29,7 +40,9 @@ export default defineConfig({
     },
     commands: {
       _execute_action: { suggested_key: { default: 'Alt+Shift+K' }, description: 'Open Keyfob' },
-      'fill-credentials': { suggested_key: { default: 'Ctrl+Shift+L', mac: 'Command+Shift+L' }, description: 'Fill your Keyfob username and secret into this page' },
+      // Not Ctrl+Shift+L (Bitwarden's autofill), Ctrl+Shift+U/P (KeePassXC), Ctrl+\\ (1Password) nor Ctrl+Shift+X:
+      // a browser gives a taken shortcut to one extension only, silently. Alt+Shift+K and F are no major manager's.
+      'fill-credentials': { suggested_key: { default: 'Alt+Shift+F' }, description: 'Fill your Keyfob username and secret into this page' },
     },
     action: { default_title: 'Keyfob' },
     ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'keyfob@keyfob.dev', strict_min_version: '128.0' } } } : {}),

@@ -6,8 +6,12 @@ import { parseMasterKey, MasterKeyError } from './crypto/keyring';
 import { CROSS_PROCESS_BOUND_MS, DEFAULT_CACHE_TTL_MS } from './domain/cache';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainSettings } from './domain/deps';
 import { HOUSEKEEPING_INTERVAL_MS } from './domain/housekeeping';
+import { commonPasswordProblem } from '../shared/commonPasswords';
 import { passwordPolicyProblem } from '../shared/passwordPolicy';
 import type { OAuthProviderConfig } from './oauth/oidc';
+import { SAML_PROVIDER_ID } from './domain/saml';
+import { z } from 'zod';
+import { parseAddressBlock, type ForwardedHeader, type TrustedProxies } from './http/clientAddress';
 
 export class ConfigError extends Error {}
 
@@ -36,6 +40,10 @@ export interface Config {
   sshHost: string;
   /** Where clients reach the API, for links Keyfob hands out (Git LFS endpoints); the listen address when unset. */
   publicUrl: string | null;
+  /** KEYFOB_ALLOWED_HOSTS: Host names answered besides the public URL's and the listen address's. */
+  allowedHosts: string[];
+  /** Reverse proxies whose forwarding header names the client (KEYFOB_TRUSTED_PROXIES); null when none. */
+  trustedProxies: TrustedProxies | null;
   /** OpenID Connect providers for binding and sign-in (OAUTH_PROVIDERS). */
   oauthProviders: OAuthProviderConfig[];
   /** SAML 2.0 sign-in (Node); null when SAML_IDP_METADATA is unset. */
@@ -83,11 +91,44 @@ const OAUTH_PRESETS: Record<string, { name: string; issuer: string }> = {
   google: { name: 'Google', issuer: 'https://accounts.google.com' },
 };
 
+const DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
 /**
  * OAUTH_PROVIDERS: a JSON array of `{"id","name","issuer","clientId","clientSecret","createUsers"}`
  * (generic OpenID Connect, found by discovery), or `{"id":"google","clientId","clientSecret"}` for a preset.
- * Client secrets stay on the server.
+ * `allowedDomains` and `hostedDomain` limit whom `createUsers` makes a user for. Client secrets stay on the server.
  */
+const OAuthProviderEntry = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/)
+    .refine((id) => id !== SAML_PROVIDER_ID),
+  type: z.enum(['oidc', 'github-enterprise']).default('oidc'),
+  name: z.string().optional(),
+  issuer: z
+    .string()
+    .regex(/^https?:\/\//)
+    .optional(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  createUsers: z.boolean().default(false),
+  allowedDomains: z.array(z.string().regex(DOMAIN)).min(1).optional(),
+  hostedDomain: z.string().regex(DOMAIN).optional(),
+});
+
+/** What is wrong with each field, in words: zod's own messages could quote the value, and a secret is among them. */
+const OAUTH_FIELD_PROBLEMS: Record<keyof z.input<typeof OAuthProviderEntry>, string> = {
+  id: 'must be 1 to 32 of a-z, 0-9 and - (and not saml)',
+  type: 'must be oidc (the default) or github-enterprise',
+  name: 'must be a string',
+  issuer: "must be the provider's issuer URL (for GitHub Enterprise, the server's address)",
+  clientId: 'is required',
+  clientSecret: 'is required',
+  createUsers: 'must be true or false',
+  allowedDomains: 'must be a non-empty list of e-mail domains, e.g. ["corp.example"]',
+  hostedDomain: 'must be a domain (Google Workspace\'s hd), e.g. "corp.example"',
+};
+
 function oauthProviders(env: Env): OAuthProviderConfig[] {
   const raw = env.OAUTH_PROVIDERS?.trim();
   if (!raw) return [];
@@ -100,28 +141,28 @@ function oauthProviders(env: Env): OAuthProviderConfig[] {
   if (!Array.isArray(parsed)) throw new ConfigError('OAUTH_PROVIDERS must be a JSON array of providers');
   const ids = new Set<string>();
   return parsed.map((entry, i) => {
-    const e = (entry ?? {}) as Record<string, unknown>;
-    const id = typeof e.id === 'string' ? e.id : '';
-    const preset = OAUTH_PRESETS[id];
-    const type = e.type === undefined || e.type === 'oidc' ? 'oidc' : e.type === 'github-enterprise' ? 'github-enterprise' : null;
-    const issuer = typeof e.issuer === 'string' ? e.issuer : preset?.issuer;
     const where = `OAUTH_PROVIDERS[${i}]`;
-    if (!/^[a-z0-9-]{1,32}$/.test(id) || id === 'saml') throw new ConfigError(`${where}.id must be 1 to 32 of a-z, 0-9 and - (and not saml)`);
-    if (!type) throw new ConfigError(`${where}.type must be oidc (the default) or github-enterprise`);
-    if (ids.has(id)) throw new ConfigError(`${where}.id '${id}' is used twice`);
-    ids.add(id);
-    if (!issuer || !/^https?:\/\//.test(issuer)) throw new ConfigError(`${where}.issuer must be the provider's issuer URL (for GitHub Enterprise, the server's address)`);
-    if (typeof e.clientId !== 'string' || !e.clientId) throw new ConfigError(`${where}.clientId is required`);
-    // Never echo it: it is a secret.
-    if (typeof e.clientSecret !== 'string' || !e.clientSecret) throw new ConfigError(`${where}.clientSecret is required`);
+    const checked = OAuthProviderEntry.safeParse(entry);
+    if (!checked.success) {
+      const field = checked.error.issues[0]?.path[0] as keyof typeof OAUTH_FIELD_PROBLEMS | undefined;
+      throw new ConfigError(field ? `${where}.${field} ${OAUTH_FIELD_PROBLEMS[field]}` : `${where} must be an object`);
+    }
+    const e = checked.data;
+    const preset = OAUTH_PRESETS[e.id];
+    if (ids.has(e.id)) throw new ConfigError(`${where}.id '${e.id}' is used twice`);
+    ids.add(e.id);
+    const issuer = e.issuer ?? preset?.issuer;
+    if (!issuer) throw new ConfigError(`${where}.issuer ${OAUTH_FIELD_PROBLEMS.issuer}`);
     return {
-      id,
-      type,
-      name: typeof e.name === 'string' && e.name ? e.name : (preset?.name ?? id),
+      id: e.id,
+      type: e.type,
+      name: e.name || (preset?.name ?? e.id),
       issuer,
       clientId: e.clientId,
       clientSecret: e.clientSecret,
-      createUsers: e.createUsers === true,
+      createUsers: e.createUsers,
+      allowedDomains: (e.allowedDomains ?? []).map((domain) => domain.toLowerCase()),
+      hostedDomain: e.hostedDomain?.toLowerCase() ?? null,
     };
   });
 }
@@ -140,7 +181,8 @@ function ldapSettings(env: Env): LdapSettings | null {
         bindPassword: env.LDAP_BIND_PASSWORD ?? '',
       }
     : null;
-  if (!userDnTemplate && !search) throw new ConfigError('LDAP_URL needs LDAP_USER_DN_TEMPLATE (uid={user},ou=people,…) or LDAP_SEARCH_BASE with LDAP_BIND_DN and LDAP_BIND_PASSWORD');
+  if (!userDnTemplate && !search)
+    throw new ConfigError('LDAP_URL needs LDAP_USER_DN_TEMPLATE (uid={user},ou=people,…) or LDAP_SEARCH_BASE with LDAP_BIND_DN and LDAP_BIND_PASSWORD');
   if (userDnTemplate && !userDnTemplate.includes('{user}')) throw new ConfigError('LDAP_USER_DN_TEMPLATE must contain {user}');
   if (search && !search.filter.includes('{user}')) throw new ConfigError('LDAP_SEARCH_FILTER must contain {user}, e.g. (uid={user})');
   return {
@@ -201,12 +243,47 @@ function httpSso(env: Env) {
   const header = env.HTTP_SSO_HEADER?.trim();
   if (!header) return null;
   if (!/^[A-Za-z0-9-_]+$/.test(header)) throw new ConfigError(`HTTP_SSO_HEADER must be a header name like REMOTE_USER, not '${header.slice(0, 40)}'`);
-  const trustedProxies = (env.HTTP_SSO_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const trustedProxies = (env.HTTP_SSO_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   if (trustedProxies.length === 0) {
-    throw new ConfigError('HTTP_SSO_TRUSTED_PROXIES must list the addresses of the proxies that set HTTP_SSO_HEADER (comma-separated): from anyone else the header is ignored');
+    throw new ConfigError(
+      'HTTP_SSO_TRUSTED_PROXIES must list the addresses of the proxies that set HTTP_SSO_HEADER (comma-separated): from anyone else the header is ignored',
+    );
   }
   // Node reads the header with dashes; a proxy's REMOTE_USER arrives as remote_user or remote-user.
   return { header: header.toLowerCase().replace(/_/g, '-'), trustedProxies, createUsers: env.HTTP_SSO_CREATE_USERS?.trim() === 'true' };
+}
+
+// A DNS name or an IP address (IPv6 in brackets), without a port: the port is not compared.
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])$/i;
+
+function allowedHosts(env: Env): string[] {
+  const names = (env.KEYFOB_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const bad = names.find((name) => !HOST_NAME.test(name));
+  if (bad !== undefined) throw new ConfigError(`KEYFOB_ALLOWED_HOSTS must list host names (comma-separated, no port or scheme), not '${bad.slice(0, 60)}'`);
+  return names;
+}
+
+/** KEYFOB_TRUSTED_PROXIES (addresses and CIDR blocks) and the header they write; null when none. */
+function trustedProxies(env: Env): TrustedProxies | null {
+  const entries = (env.KEYFOB_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return null;
+  const blocks = entries.map((entry) => {
+    const block = parseAddressBlock(entry);
+    if (!block) throw new ConfigError(`KEYFOB_TRUSTED_PROXIES must list IP addresses or CIDR blocks (comma-separated), not '${entry.slice(0, 60)}'`);
+    return block;
+  });
+  const header = (env.KEYFOB_FORWARDED_HEADER?.trim().toLowerCase() || 'x-forwarded-for') as ForwardedHeader;
+  if (header !== 'x-forwarded-for' && header !== 'forwarded') throw new ConfigError('KEYFOB_FORWARDED_HEADER must be x-forwarded-for or forwarded');
+  return { blocks, header };
 }
 
 function smtpUrl(env: Env): string | null {
@@ -239,9 +316,13 @@ export function loadConfig(env: Env): Config {
     minLength: integer(env, 'KEYFOB_PASSWORD_MIN_LENGTH', DEFAULT_DOMAIN_SETTINGS.passwordPolicy.minLength, 1, 256),
     minClasses: integer(env, 'KEYFOB_PASSWORD_MIN_CLASSES', DEFAULT_DOMAIN_SETTINGS.passwordPolicy.minClasses, 1, 4),
   };
-  const adminProblem = adminPassword === undefined ? null : passwordPolicyProblem(passwordPolicy, adminPassword, env.KEYFOB_ADMIN_USER?.trim() || 'admin');
+  const adminProblem =
+    adminPassword === undefined
+      ? null
+      : (passwordPolicyProblem(passwordPolicy, adminPassword, env.KEYFOB_ADMIN_USER?.trim() || 'admin') ?? commonPasswordProblem(adminPassword));
   if (adminProblem) throw new ConfigError(adminProblem.replace('The new password', 'KEYFOB_ADMIN_PASSWORD'));
   const publicUrl = httpUrl(env, 'KEYFOB_PUBLIC_URL', null);
+  const unlockWindowMs = integer(env, 'KEYFOB_UNLOCK_MINUTES', 5, 1, 24 * 60) * 60_000;
   return {
     host: env.HOST?.trim() || '127.0.0.1',
     port: integer(env, 'PORT', 8787, 0, 65535),
@@ -252,8 +333,11 @@ export function loadConfig(env: Env): Config {
     adminUser: env.KEYFOB_ADMIN_USER?.trim() || 'admin',
     adminPassword,
     settings: {
-      unlockWindowMs: integer(env, 'KEYFOB_UNLOCK_MINUTES', 5, 1, 24 * 60) * 60_000,
+      unlockWindowMs,
+      // Never shorter than the default window, so the default stays a choice the maximum allows.
+      unlockMaxMs: Math.max(unlockWindowMs, integer(env, 'KEYFOB_UNLOCK_MAX_MINUTES', 12 * 60, 1, 7 * 24 * 60) * 60_000),
       sessionIdleMs: integer(env, 'KEYFOB_SESSION_IDLE_MINUTES', 12 * 60, 1, 30 * 24 * 60) * 60_000,
+      sessionMaxMs: integer(env, 'KEYFOB_SESSION_MAX_DAYS', 30, 1, 365) * 24 * 60 * 60_000,
       passwordPolicy,
       resetLinkMs: integer(env, 'KEYFOB_RESET_LINK_MINUTES', 30, 1, 24 * 60) * 60_000,
       publicUrl,
@@ -268,6 +352,8 @@ export function loadConfig(env: Env): Config {
     sshPort: integer(env, 'SSH_PORT', 1339, 0, 65535),
     sshHost: env.SSH_HOST?.trim() || env.HOST?.trim() || '127.0.0.1',
     publicUrl,
+    allowedHosts: allowedHosts(env),
+    trustedProxies: trustedProxies(env),
     smtpUrl: smtpUrl(env),
     ldap: ldapSettings(env),
     oauthProviders: oauthProviders(env),

@@ -13,9 +13,7 @@ await runKeyfob({
   bootOptions: { clientAddress: (c) => getConnInfo(c).remote.address ?? null, revision: 'keyfob-deno' },
   async listen(keyfob, config) {
     try {
-      const server = Deno.serve({ hostname: config.host, port: config.port, onListen: () => {} }, (request, info) =>
-        keyfob.app.fetch(request, info),
-      );
+      const server = Deno.serve({ hostname: config.host, port: config.port, onListen: () => {} }, (request, info) => keyfob.app.fetch(request, info));
       // shutdown() stops accepting and resolves once requests in flight are answered.
       return { url: `http://${hostForUrl(server.addr.hostname)}:${server.addr.port}`, stop: () => server.shutdown() };
     } catch (err) {

@@ -13,7 +13,7 @@ import { libsqlDatabase } from './db/libsql';
 import * as schema from './db/schema';
 import type { KeyfobDatabase } from './db/store';
 import { assembleDeps, type AppDeps } from './deps';
-import { sweepExpired } from './domain/housekeeping';
+import { housekeep } from './domain/housekeeping';
 import { webRandomBytes } from './domain/ports';
 import { bootstrapAdmin } from './domain/users';
 
@@ -70,6 +70,6 @@ export default {
   /** The Cron Trigger in wrangler.toml: housekeeping, as the timer does on Node. */
   async scheduled(_controller: unknown, env: WorkerEnv, ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<void> {
     const { deps } = await keyfob(env);
-    ctx.waitUntil(sweepExpired(deps, deps.log));
+    ctx.waitUntil(housekeep(deps, deps.log));
   },
 };

@@ -9,17 +9,27 @@ export const ERROR_STATUS = {
   BAD_CREDENTIALS: 401,
   SESSION_EXPIRED: 401,
   LEGACY_API_KEY: 401,
+  /** An access token past its expiry. */
+  TOKEN_EXPIRED: 401,
+  /** An access token revoked, or replaced by a refresh. */
+  TOKEN_REVOKED: 401,
   FORBIDDEN: 403,
   USER_LOCKED: 403,
   THROTTLED: 403,
   UNLOCK_REQUIRED: 403,
   PASSWORD_EXPIRED: 403,
   EXTERNAL_REALM: 403,
+  /** A state-changing call that a page of another site made the browser send (CSRF). */
+  CROSS_SITE: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** A Host header this server does not answer to (DNS rebinding, a misrouted proxy). */
+  MISDIRECTED: 421,
   RATE_LIMITED: 429,
+  /** A call of Artifactory's that Keyfob answers only in part (group changes: groups are what users carry). */
+  NOT_IMPLEMENTED: 501,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;

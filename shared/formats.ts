@@ -3,11 +3,21 @@
  * contract for what a Keyfob secret looks like on the wire.
  */
 
-/** Artifactory's API-key shape: secret scanners (gitleaks `artifactory-api-key`) recognise it. */
-export const API_KEY_PREFIX = 'AKCp';
-export const API_KEY_BODY_LENGTH = 69;
-export const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_BODY_LENGTH;
-export const API_KEY_PATTERN = /^AKCp[A-Za-z0-9]{69}$/;
+/**
+ * Artifactory's API-key shape. New keys start `AKCp8` and are 73 characters in all: jfrog-client-go (the
+ * JFrog CLI) takes a string for an API key only when it starts with `AKCp8` and is at least 73 long, and
+ * otherwise sends it as a Bearer token. Secret scanners (gitleaks `artifactory-api-key`,
+ * `AKCp[A-Za-z0-9]{69}`) recognise it.
+ */
+/** Artifactory's prefix of every API key, of every format. */
+const API_KEY_FAMILY = 'AKCp';
+export const API_KEY_PREFIX = `${API_KEY_FAMILY}8`;
+export const API_KEY_BODY_LENGTH = 68;
+const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_BODY_LENGTH;
+/** What Keyfob accepts as a key: `AKCp` and 69 more, which also admits the keys issued before the `AKCp8` prefix. */
+export const API_KEY_PATTERN = new RegExp(`^${API_KEY_FAMILY}[A-Za-z0-9]{${API_KEY_LENGTH - API_KEY_FAMILY.length}}$`);
+/** What Keyfob issues now. */
+export const NEW_API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9]{${API_KEY_BODY_LENGTH}}$`);
 
 /**
  * Encrypted password: `AP`, one format-version character, then base62. Version `1` is derived from the
@@ -37,4 +47,23 @@ export function looksLikeApiKey(value: string): boolean {
 
 export function looksLikeEncryptedPassword(value: string): boolean {
   return ENCRYPTED_PASSWORD_PATTERN.test(value);
+}
+
+/**
+ * Access tokens are JWTs, read by clients as JFrog's are (jfrog-client-go takes the user name from the
+ * part of `sub` after its last `/`). Reference tokens have JFrog's shape: 64 base64 characters of
+ * `reftkn:01:<expiry epoch>:<random>`, letters and digits only, so they start with `cmVmdGtuOjAxOj`.
+ */
+export const ACCESS_TOKEN_PATTERN = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+export const REFERENCE_TOKEN_PREFIX = 'cmVmdGtu';
+export const REFERENCE_TOKEN_PATTERN = /^cmVmdGtu[A-Za-z0-9]{56}$/;
+/** Refresh tokens: opaque, handed out only to be sent back to the token endpoint. */
+export const REFRESH_TOKEN_PREFIX = 'kfr_';
+
+export function looksLikeAccessToken(value: string): boolean {
+  return value.length < 4096 && ACCESS_TOKEN_PATTERN.test(value);
+}
+
+export function looksLikeReferenceToken(value: string): boolean {
+  return REFERENCE_TOKEN_PATTERN.test(value);
 }

@@ -9,9 +9,14 @@ export interface ProtocolMap {
   'offscreen:schedule-clear': { data: { sha256: string; delayMs: number }; reply: void };
   /**
    * Popup → background: sign in with this OAuth provider. The background starts the flow, opens the
-   * provider in a tab, and collects the session when the user is back (the popup closes meanwhile).
+   * provider in a tab, and collects the session when that tab is back (the popup closes meanwhile).
    */
   'oauth:sign-in': { data: { serverUrl: string; provider: string }; reply: void };
+  /**
+   * Popup → background: the popup started a bind; open its provider in a tab, and approve the bind with
+   * the session once that tab is back on Keyfob's page (where the user confirms it).
+   */
+  'oauth:bind': { data: { authorizationUrl: string }; reply: void };
   /** Popup → background: the user did something; restart the auto-lock timer. */
   'activity:touch': { data: Record<string, never>; reply: void };
 }

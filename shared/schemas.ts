@@ -3,6 +3,7 @@
  * builds its OpenAPI document from them; the extension types its client with them.
  * No framework imports: `.meta()` is plain zod 4, read by the OpenAPI generator.
  */
+import { AUDIT_EVENT_TYPES } from './auditEvents';
 import { z } from 'zod';
 
 export const REALMS = ['internal', 'ldap', 'saml', 'oauth', 'http-sso', 'crowd', 'radius'] as const;
@@ -35,6 +36,7 @@ export function userNameKey(name: string): string {
   // ASCII is its own NFC form: skip the normalisation on the hot path of every Basic request.
   return (ASCII_NAME.test(name) ? name : name.normalize('NFC')).toLowerCase();
 }
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included, is what is meant.
 const ASCII_NAME = /^[\x00-\x7f]*$/;
 
 export const Email = z.email('A valid email address is required').max(254).meta({ example: 'alice@example.com' });
@@ -66,44 +68,33 @@ export const UserReply = z
   .meta({ id: 'User' });
 export type UserReply = z.infer<typeof UserReply>;
 
-const userWritableFields = {
-  email: Email,
-  password: Password,
-  admin: z.boolean(),
-  profileUpdatable: z.boolean(),
-  disableUIAccess: z.boolean(),
-  internalPasswordDisabled: z.boolean(),
-  keysWithoutUnlock: z.boolean(),
-  realm: Realm,
-  groups: Groups,
+/**
+ * An optional field where JSON `null` means "not given", as Artifactory reads user bodies: Terraform's
+ * update sends `"internalPasswordDisabled": null`, dohq `"password": null`, pyartifactory null e-mails and groups.
+ */
+const notGivenWhenNull = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+const userOptionalFields = {
+  name: notGivenWhenNull(z.string()),
+  password: notGivenWhenNull(Password),
+  admin: notGivenWhenNull(z.boolean()),
+  profileUpdatable: notGivenWhenNull(z.boolean()),
+  disableUIAccess: notGivenWhenNull(z.boolean()),
+  internalPasswordDisabled: notGivenWhenNull(z.boolean()),
+  keysWithoutUnlock: notGivenWhenNull(z.boolean()),
+  realm: notGivenWhenNull(Realm),
+  groups: notGivenWhenNull(Groups),
 };
 
-/** `PUT /security/users/{name}`: create or replace; missing fields take defaults. */
-export const UserCreateRequest = z
-  .object({ name: z.string().optional(), ...userWritableFields })
-  .partial({
-    password: true,
-    admin: true,
-    profileUpdatable: true,
-    disableUIAccess: true,
-    internalPasswordDisabled: true,
-    keysWithoutUnlock: true,
-    realm: true,
-    groups: true,
-  })
-  .meta({ id: 'UserCreate' });
+/** `PUT /security/users/{name}`: create or replace; missing (or null) fields take defaults. */
+export const UserCreateRequest = z.object({ email: Email, ...userOptionalFields }).meta({ id: 'UserCreate' });
 export type UserCreateRequest = z.infer<typeof UserCreateRequest>;
 
-/** `POST /security/users/{name}`: partial update. */
-export const UserUpdateRequest = z
-  .object({ name: z.string().optional(), ...userWritableFields })
-  .partial()
-  .meta({ id: 'UserUpdate' });
+/** `POST /security/users/{name}`: partial update; a field missing or null is left as it is. */
+export const UserUpdateRequest = z.object({ email: notGivenWhenNull(Email), ...userOptionalFields }).meta({ id: 'UserUpdate' });
 export type UserUpdateRequest = z.infer<typeof UserUpdateRequest>;
 
-export const UserListReply = z
-  .array(z.object({ name: z.string(), uri: z.string(), realm: Realm }))
-  .meta({ id: 'UserList' });
+export const UserListReply = z.array(z.object({ name: z.string(), uri: z.string(), realm: Realm })).meta({ id: 'UserList' });
 
 export const ApiKeyReply = z
   .object({ apiKey: z.string().meta({ example: 'AKCp8…' }) })
@@ -112,9 +103,7 @@ export const ApiKeyReply = z
 
 export const InfoReply = z.object({ info: z.string() }).meta({ id: 'Info' });
 
-export const VersionReply = z
-  .object({ version: z.string(), revision: z.string(), addons: z.array(z.string()) })
-  .meta({ id: 'Version' });
+export const VersionReply = z.object({ version: z.string(), revision: z.string(), addons: z.array(z.string()) }).meta({ id: 'Version' });
 
 export const ChangePasswordRequest = z
   .object({
@@ -126,9 +115,77 @@ export const ChangePasswordRequest = z
   .meta({ id: 'ChangePassword' });
 
 export const LockPolicy = z
-  .object({ enabled: z.boolean(), loginAttempts: z.number().int().min(1).max(100) })
+  .object({ enabled: z.boolean(), loginAttempts: z.number().int().min(0).max(100) })
+  // Terraform's artifactory_user_lock_policy is destroyed with `{"enabled":false,"loginAttempts":0}`.
+  .refine((policy) => !policy.enabled || policy.loginAttempts >= 1, {
+    path: ['loginAttempts'],
+    message: 'An enabled lock policy needs loginAttempts between 1 and 100',
+  })
   .meta({ id: 'UserLockPolicy' });
 export type LockPolicy = z.infer<typeof LockPolicy>;
+
+export const PASSWORD_MAX_AGE_DAYS = 999;
+
+export const PasswordExpirationPolicy = z
+  .object({
+    enabled: z.boolean(),
+    passwordMaxAge: z.number().int().min(1).max(PASSWORD_MAX_AGE_DAYS).meta({ description: 'Days a password lasts.' }),
+    notifyByEmail: z.boolean().meta({ description: 'Mail the owner 7 days and 1 day before the password expires.' }),
+  })
+  .meta({ id: 'PasswordExpirationPolicy' });
+export type PasswordExpirationPolicy = z.infer<typeof PasswordExpirationPolicy>;
+
+/** A PUT: fields left out keep their value; a disabled policy may carry any age up to 999 (Terraform's destroy sends its state's). */
+export const PasswordExpirationPolicyChange = z
+  .object({
+    enabled: z.boolean().optional(),
+    passwordMaxAge: z.number().int().min(0).max(PASSWORD_MAX_AGE_DAYS).optional(),
+    notifyByEmail: z.boolean().optional(),
+  })
+  .meta({ id: 'PasswordExpirationPolicyChange' });
+export type PasswordExpirationPolicyChange = z.infer<typeof PasswordExpirationPolicyChange>;
+
+export const LockedUsersReply = z.array(z.string()).meta({ id: 'LockedUsers', example: ['alice', 'bob'] });
+
+export const GroupListReply = z.array(z.object({ name: z.string(), uri: z.string() })).meta({ id: 'GroupList' });
+
+/** A group as Artifactory's `GET /security/groups/{name}` shows it; Keyfob's groups are the names users carry. */
+export const GroupReply = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    autoJoin: z.boolean(),
+    adminPrivileges: z.boolean(),
+    realm: z.string(),
+    userNames: z.array(z.string()).optional().meta({ description: 'With `includeUsers=true`.' }),
+  })
+  .meta({ id: 'Group' });
+
+/**
+ * The usage report JFrog's clients send (`POST /system/usage`). Read loosely, and nothing of it kept:
+ * only its shape is checked, so a client's odd report gets a 400, never a 500.
+ */
+export const UsageReport = z
+  .looseObject({
+    productId: z.string().max(1024).optional(),
+    uniqueClientId: z.string().max(1024).optional(),
+    features: z
+      .array(
+        z.looseObject({
+          featureId: z.string().max(1024).optional(),
+          attributes: z.record(z.string(), z.unknown()).optional(),
+          uniqueClientId: z.string().max(1024).optional(),
+        }),
+      )
+      .max(1000)
+      .optional(),
+  })
+  .meta({ id: 'UsageReport' });
+
+/** JFrog Access's version, as terraform-provider-shared reads it (the version is in `name`). */
+export const AccessVersionReply = z
+  .object({ name: z.string(), version: z.string(), revision: z.string(), timestamp: z.string() })
+  .meta({ id: 'AccessVersion' });
 
 export const UserNameList = z.array(z.string()).max(10_000).meta({ id: 'UserNames' });
 
@@ -140,20 +197,29 @@ export const ErrorReply = z
 
 // ---- Keyfob's own API for the extension (/api/v1) ----
 
+/**
+ * How long the unlock should last without use: the client's auto-lock choice in minutes, or null for as
+ * long as the server allows (unlockMaxMinutes). Omitted: the server's default (KEYFOB_UNLOCK_MINUTES).
+ */
+export const IdleMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60)
+  .nullable()
+  .optional();
 export const SignInRequest = z
-  .object({ username: z.string().max(1024), password: z.string().max(PASSWORD_MAX_LENGTH) })
+  .object({ username: z.string().max(1024), password: z.string().max(PASSWORD_MAX_LENGTH), idleMinutes: IdleMinutes })
   .meta({ id: 'SignIn' });
 
-export const UnlockRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH) }).meta({ id: 'Unlock' });
+export const UnlockRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH), idleMinutes: IdleMinutes }).meta({ id: 'Unlock' });
 
 export const ApiKeySummary = z
   .object({
     masked: z.string().meta({ example: 'AKCp••••••••abcd' }),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
-    needsRegeneration: z
-      .boolean()
-      .meta({ description: 'Made by an older format: works in the header but not as a Basic password until regenerated.' }),
+    needsRegeneration: z.boolean().meta({ description: 'Made by an older format: works in the header but not as a Basic password until regenerated.' }),
   })
   .meta({ id: 'ApiKeySummary' });
 export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
@@ -168,7 +234,14 @@ export const ProfileReply = z
     keysWithoutUnlock: z.boolean(),
     canChangePassword: z.boolean(),
     unlocked: z.boolean(),
+    /** When secrets stop showing unless the session is used again (use moves it on, up to unlockEndsAt). */
     unlockedUntil: z.string().nullable(),
+    /** The latest an unlock can last however much it is used: the server's maximum from the unlock. */
+    unlockEndsAt: z.string().nullable(),
+    /** When and why the last unlock ran out on the server's clock (not by Lock), so a client can say why it is locked. */
+    unlockEnded: z.object({ at: z.string(), by: z.enum(['idle', 'limit']) }).nullable(),
+    /** The server's maximum for an unlock, in minutes: the longest auto-lock a client can ask for. */
+    unlockMaxMinutes: z.number().int(),
     apiKey: ApiKeySummary.nullable(),
     get sshKeys() {
       return z.array(SshKeyReply);
@@ -180,9 +253,7 @@ export const ProfileReply = z
   .meta({ id: 'Profile' });
 export type ProfileReply = z.infer<typeof ProfileReply>;
 
-export const SessionReply = z
-  .object({ token: z.string(), expiresAt: z.string(), profile: ProfileReply })
-  .meta({ id: 'Session' });
+export const SessionReply = z.object({ token: z.string(), expiresAt: z.string(), profile: ProfileReply }).meta({ id: 'Session' });
 export type SessionReply = z.infer<typeof SessionReply>;
 
 export const UnlockReply = z.object({ unlockedUntil: z.string().nullable(), profile: ProfileReply }).meta({ id: 'UnlockState' });
@@ -190,9 +261,7 @@ export const UnlockReply = z.object({ unlockedUntil: z.string().nullable(), prof
 export const RevealedApiKey = z.object({ apiKey: z.string(), summary: ApiKeySummary }).meta({ id: 'RevealedApiKey' });
 export type RevealedApiKey = z.infer<typeof RevealedApiKey>;
 
-export const RevealedEncryptedPassword = z
-  .object({ encryptedPassword: z.string() })
-  .meta({ id: 'RevealedEncryptedPassword' });
+export const RevealedEncryptedPassword = z.object({ encryptedPassword: z.string() }).meta({ id: 'RevealedEncryptedPassword' });
 
 export const EmailUpdateRequest = z.object({ email: Email }).meta({ id: 'EmailUpdate' });
 
@@ -239,18 +308,14 @@ export const BintrayUpdateRequest = z
   })
   .meta({ id: 'BintrayUpdate' });
 
-export const BintraySummary = z
-  .object({ username: z.string(), apiKeyMasked: z.string(), updatedAt: z.string() })
-  .meta({ id: 'BintraySummary' });
+export const BintraySummary = z.object({ username: z.string(), apiKeyMasked: z.string(), updatedAt: z.string() }).meta({ id: 'BintraySummary' });
 export type BintraySummary = z.infer<typeof BintraySummary>;
 
 export const BintrayReply = z.object({ bintray: BintraySummary.nullable() }).meta({ id: 'Bintray' });
 export const RevealedBintray = z.object({ username: z.string(), apiKey: z.string() }).meta({ id: 'RevealedBintray' });
 
 export const BINTRAY_TEST_OUTCOMES = ['valid', 'invalid', 'unreachable', 'timeout'] as const;
-export const BintrayTestReply = z
-  .object({ outcome: z.enum(BINTRAY_TEST_OUTCOMES), message: z.string() })
-  .meta({ id: 'BintrayTest' });
+export const BintrayTestReply = z.object({ outcome: z.enum(BINTRAY_TEST_OUTCOMES), message: z.string() }).meta({ id: 'BintrayTest' });
 export type BintrayTestReply = z.infer<typeof BintrayTestReply>;
 
 /** What `git-lfs-authenticate` prints over SSH: Git LFS's own format. */
@@ -289,13 +354,11 @@ export const ExpiredPasswordSignInRequest = z
 
 export const PasswordResetRequest = z.object({ username: z.string().max(1024) }).meta({ id: 'PasswordResetRequest' });
 
-export const PasswordResetCompletion = z
-  .object({ token: z.string().max(128), ...newPasswordFields })
-  .meta({ id: 'PasswordResetCompletion' });
+export const PasswordResetCompletion = z.object({ token: z.string().max(128), ...newPasswordFields }).meta({ id: 'PasswordResetCompletion' });
 
 export const ActivityEvent = z
   .object({
-    type: z.string().meta({ example: 'sign-in' }),
+    type: z.enum(AUDIT_EVENT_TYPES).meta({ example: 'sign-in' }),
     at: z.string(),
     clientAddress: z.string().nullable(),
     userAgent: z.string().nullable(),
@@ -307,9 +370,7 @@ export type ActivityEvent = z.infer<typeof ActivityEvent>;
 export const ActivityReply = z.object({ events: z.array(ActivityEvent) }).meta({ id: 'Activity' });
 export type ActivityReply = z.infer<typeof ActivityReply>;
 
-export const AuthMethodsReply = z
-  .object({ password: z.boolean(), httpSso: z.boolean() })
-  .meta({ id: 'AuthMethods' });
+export const AuthMethodsReply = z.object({ password: z.boolean(), httpSso: z.boolean() }).meta({ id: 'AuthMethods' });
 export type AuthMethodsReply = z.infer<typeof AuthMethodsReply>;
 
 export const OAuthProviderList = z
@@ -328,15 +389,107 @@ export type OAuthProviderList = z.infer<typeof OAuthProviderList>;
 export const OAuthStartReply = z
   .object({
     authorizationUrl: z.string().meta({ description: "Open this in a browser tab: the provider's sign-in." }),
-    claim: z.string().optional().meta({ description: 'Sign-in only: keep it, and collect the session with it at /oauth/claim.' }),
+    claim: z.string().optional().meta({
+      description: 'Sign-in only: keep it, and collect the session with it and the completion code of the tab you opened at /oauth/claim.',
+    }),
   })
   .meta({ id: 'OAuthStart' });
 export type OAuthStartReply = z.infer<typeof OAuthStartReply>;
 
-export const OAuthClaimRequest = z.object({ claim: z.string().max(64) }).meta({ id: 'OAuthClaim' });
+/** The completion code Keyfob puts in the URL of the page the provider's tab lands on (`/oauth/finished?code=`). */
+export const OAuthCompletionCode = z.string().max(64).meta({ description: 'The `code` in the URL of the finished page, read from the tab you opened.' });
+
+export const OAuthClaimRequest = z
+  .object({ claim: z.string().max(64), code: OAuthCompletionCode.optional() })
+  .meta({ id: 'OAuthClaim', description: 'Without the code only the pending state is told (202); a finished sign-in needs it.' });
+export type OAuthClaimRequest = z.infer<typeof OAuthClaimRequest>;
+
+export const OAuthBindApproval = z.object({ code: OAuthCompletionCode }).meta({ id: 'OAuthBindApproval' });
+export type OAuthBindApproval = z.infer<typeof OAuthBindApproval>;
+export const OAuthBindApprovalReply = z
+  .object({
+    status: z.enum(['bound', 'waiting']).meta({ description: '`waiting`: the user has not yet confirmed on the page in that tab.' }),
+  })
+  .meta({ id: 'OAuthBindApprovalReply' });
+export type OAuthBindApprovalReply = z.infer<typeof OAuthBindApprovalReply>;
 
 export const OAuthIdentity = z
   .object({ provider: z.string(), providerName: z.string(), subject: z.string(), email: z.string().nullable(), boundAt: z.string() })
   .meta({ id: 'OAuthIdentity' });
 export type OAuthIdentity = z.infer<typeof OAuthIdentity>;
 export const OAuthIdentityList = z.object({ identities: z.array(OAuthIdentity) }).meta({ id: 'OAuthIdentities' });
+
+// ---- Access tokens (JFrog's Access API and Artifactory's older token calls) ----
+
+/** Form bodies carry every value as text (`true`, `True`, `3600`): read them as JSON bodies would be. */
+const formBoolean = z.preprocess((v) => (typeof v === 'string' ? (/^(true|1)$/i.test(v) ? true : /^(false|0)$/i.test(v) ? false : v) : v), z.boolean());
+const formSeconds = z.preprocess((v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int());
+const formText = (max: number) => z.string().max(max);
+
+/** POST /access/api/v1/tokens and POST /artifactory/api/security/token, as JSON or as a form. */
+export const TokenRequestBody = z
+  .object({
+    grant_type: z.enum(['client_credentials', 'refresh_token']).optional(),
+    username: formText(256).optional(),
+    scope: formText(2048).optional(),
+    // -1 is what the CLI means by "not given"; 0 asks for a token that never expires.
+    expires_in: formSeconds.optional(),
+    refreshable: formBoolean.optional(),
+    description: formText(1024).optional(),
+    audience: formText(1024).optional(),
+    include_reference_token: formBoolean.optional(),
+    project_key: formText(64).optional(),
+    refresh_token: formText(512).optional(),
+    access_token: formText(8192).optional(),
+    token_type: formText(64).optional(),
+  })
+  .meta({ id: 'TokenRequest' });
+export type TokenRequestBody = z.infer<typeof TokenRequestBody>;
+
+export const IssuedTokenReply = z
+  .object({
+    token_id: z.string(),
+    access_token: z.string(),
+    expires_in: z.number().int().optional(),
+    scope: z.string(),
+    token_type: z.literal('Bearer'),
+    refresh_token: z.string().optional(),
+    reference_token: z.string().optional(),
+  })
+  .meta({ id: 'IssuedToken' });
+export type IssuedTokenReply = z.infer<typeof IssuedTokenReply>;
+
+export const AccessTokenInfo = z
+  .object({
+    token_id: z.string(),
+    subject: z.string(),
+    expiry: z.number().int().optional(),
+    issued_at: z.number().int(),
+    issuer: z.string(),
+    description: z.string().optional(),
+    refreshable: z.boolean(),
+    scope: z.string(),
+    last_used: z.number().int().optional(),
+  })
+  .meta({ id: 'AccessTokenInfo' });
+export type AccessTokenInfo = z.infer<typeof AccessTokenInfo>;
+
+export const AccessTokenList = z.object({ tokens: z.array(AccessTokenInfo) }).meta({ id: 'AccessTokenList' });
+
+/** The admin's limits on tokens: the default and longest lifetime (for non-admins), and never-expiring ones. */
+export const TokenPolicy = z
+  .object({
+    defaultExpiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(10 * 365 * 24 * 3600),
+    maxExpiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(10 * 365 * 24 * 3600),
+    allowNonExpiring: z.boolean(),
+  })
+  .meta({ id: 'TokenPolicy' });
+export type TokenPolicy = z.infer<typeof TokenPolicy>;

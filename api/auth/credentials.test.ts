@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCredential } from './credentials';
 
 const headers = (init: Record<string, string>) => new Headers(init);
-const basic = (s: string) => 'Basic ' + Buffer.from(s, 'utf8').toString('base64');
+const basic = (s: string) => `Basic ${Buffer.from(s, 'utf8').toString('base64')}`;
 
 describe('parseCredential', () => {
   it('reads each credential form', () => {
@@ -20,16 +20,10 @@ describe('parseCredential', () => {
     expect(parseCredential(headers({ 'X-JFrog-Art-Api': 'k', authorization: basic('a:b') }))).toMatchObject({ value: { kind: 'apiKeyHeader' } });
   });
 
-  it.each([
-    ['Basic'],
-    ['Basic %%%'],
-    [basic('nocolon')],
-    [basic(':nouser')],
-    ['Basic //79/w=='],
-    ['Bearer'],
-    ['Digest abc'],
-    ['Basic ' + 'A'.repeat(9000)],
-  ])('refuses %s as BAD_CREDENTIALS', (authorization) => {
-    expect(parseCredential(headers({ authorization }))).toMatchObject({ ok: false, code: 'BAD_CREDENTIALS' });
-  });
+  it.each([['Basic'], ['Basic %%%'], [basic('nocolon')], [basic(':nouser')], ['Basic //79/w=='], ['Bearer'], ['Digest abc'], [`Basic ${'A'.repeat(9000)}`]])(
+    'refuses %s as BAD_CREDENTIALS',
+    (authorization) => {
+      expect(parseCredential(headers({ authorization }))).toMatchObject({ ok: false, code: 'BAD_CREDENTIALS' });
+    },
+  );
 });

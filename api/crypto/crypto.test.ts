@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { API_KEY_PATTERN, ENCRYPTED_PASSWORD_PATTERN, maskSecret } from '../../shared/formats';
+import { API_KEY_PATTERN, ENCRYPTED_PASSWORD_PATTERN, maskSecret, NEW_API_KEY_PATTERN } from '../../shared/formats';
 import { webRandomBytes } from '../domain/ports';
 import { createArgon2Hasher } from '../node/argon2';
 import { nativeSha256 } from '../node/nativeSha256';
@@ -13,8 +13,17 @@ const ring = await createKeyRing(webRandomBytes(32));
 describe('secrets', () => {
   it('makes API keys of the Artifactory shape, with every character of the alphabet in use', () => {
     const keys = Array.from({ length: 500 }, () => generateApiKey(webRandomBytes));
-    for (const key of keys) expect(key).toMatch(API_KEY_PATTERN);
+    for (const key of keys) {
+      expect(key).toMatch(API_KEY_PATTERN);
+      expect(key).toMatch(NEW_API_KEY_PATTERN);
+      // jfrog-client-go's IsApiKey, and gitleaks' artifactory-api-key rule.
+      expect(key.startsWith('AKCp8') && key.length >= 73).toBe(true);
+      expect(key).toMatch(/\bAKCp[A-Za-z0-9]{69}\b/);
+    }
     expect(new Set(keys).size).toBe(500);
+    // Keys issued before the `AKCp8` prefix are still recognised as keys.
+    expect(`AKCpX${'a'.repeat(68)}`).toMatch(API_KEY_PATTERN);
+    expect(`AKCpX${'a'.repeat(68)}`).not.toMatch(NEW_API_KEY_PATTERN);
     const seen = new Set(keys.join('').slice(0));
     expect(seen.size).toBe(62);
   });
@@ -38,7 +47,7 @@ describe('secrets', () => {
   });
 
   it('masks to the first and last four characters', () => {
-    expect(maskSecret('AKCp' + 'x'.repeat(65) + 'abcd')).toBe('AKCp••••••••abcd');
+    expect(maskSecret(`AKCp${'x'.repeat(65)}abcd`)).toBe('AKCp••••••••abcd');
     expect(maskSecret('short')).toBe('••••••••');
   });
 });
@@ -50,7 +59,9 @@ describe('sealing', () => {
     expect(await unseal(ring, sealed, 'api-key:1')).toBe('AKCpsecret');
     expect(await unseal(ring, sealed, 'api-key:2')).toBeNull();
     expect(await unseal(await createKeyRing(webRandomBytes(32)), sealed, 'api-key:1')).toBeNull();
-    expect(await unseal(ring, sealed.slice(0, -2) + 'AA', 'api-key:1')).toBeNull();
+    // Tampered: the last two characters changed (to something else than they were, whatever they were).
+    const tail = sealed.slice(-2) === 'AA' ? 'BB' : 'AA';
+    expect(await unseal(ring, sealed.slice(0, -2) + tail, 'api-key:1')).toBeNull();
     expect(await unseal(ring, 'garbage', 'api-key:1')).toBeNull();
   });
 
@@ -150,7 +161,7 @@ describe('the same secrets on every runtime, and across versions', () => {
   it('encodes encrypted passwords exactly as the first version did (BigInt base62), so none changes on upgrade', async () => {
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     const bigintBase62 = (bytes: Uint8Array) => {
-      let n = BigInt('0x' + Buffer.from(bytes).toString('hex'));
+      let n = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
       let out = '';
       while (n > 0n) {
         out = alphabet[Number(n % 62n)] + out;

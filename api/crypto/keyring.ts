@@ -35,6 +35,8 @@ export interface KeyRing {
   lookupMac: (message: string) => Uint8Array;
   /** HMAC the encrypted password is derived with. */
   encryptedPasswordMac: (message: string) => Uint8Array;
+  /** HMAC access tokens (JWTs) are signed with. */
+  tokenSigningMac: (message: string) => Uint8Array;
   /** The SHA-256 the ring's HMACs use, for hashes that need no key (tokens kept as their hash). */
   sha256: Sha256;
   /** AES-256-GCM key for secrets that must be shown again. */
@@ -58,25 +60,23 @@ export function parseMasterKey(base64: string): Uint8Array {
 }
 
 async function deriveBytes(master: CryptoKey, purpose: string): Promise<Uint8Array> {
-  const bits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8.encode(`keyfob/${purpose}`) },
-    master,
-    256,
-  );
+  const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8.encode(`keyfob/${purpose}`) }, master, 256);
   return new Uint8Array(bits);
 }
 
 export async function createKeyRing(masterKey: Uint8Array, sha256Functions: Sha256 = portableSha256): Promise<KeyRing> {
   const master = await crypto.subtle.importKey('raw', new Uint8Array(masterKey), 'HKDF', false, ['deriveBits']);
-  const [lookupKey, encryptedPasswordKey, sealBytes] = await Promise.all([
+  const [lookupKey, encryptedPasswordKey, sealBytes, tokenSigningKey] = await Promise.all([
     deriveBytes(master, 'api-key-lookup/v1'),
     deriveBytes(master, 'encrypted-password/v1'),
     deriveBytes(master, 'seal/v1'),
+    deriveBytes(master, 'access-token-signing/v1'),
   ]);
   const sealKey = await crypto.subtle.importKey('raw', new Uint8Array(sealBytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
   return {
     lookupMac: sha256Functions.hmac(lookupKey),
     encryptedPasswordMac: sha256Functions.hmac(encryptedPasswordKey),
+    tokenSigningMac: sha256Functions.hmac(tokenSigningKey),
     sha256: sha256Functions,
     sealKey,
   };

@@ -7,14 +7,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { decodeBase64, encodeBase64, encodeBase64NoPadding } from '@oslojs/encoding';
 import { fail, ok, type Result } from '../domain/result';
 
-export const SSH_KEY_TYPES = [
-  'ssh-rsa',
-  'ssh-dss',
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-] as const;
+export const SSH_KEY_TYPES = ['ssh-rsa', 'ssh-dss', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'] as const;
 export type SshKeyType = (typeof SSH_KEY_TYPES)[number];
 
 /** The family `ssh-keygen -l` names in brackets. */

@@ -19,6 +19,10 @@ export const users = sqliteTable(
     // Random per password: the encrypted password is derived from it, so a new stamp kills the old one.
     passwordStamp: text('password_stamp').notNull(),
     passwordExpired: integer('password_expired', { mode: 'boolean' }).notNull().default(false),
+    // When the password was last set: the expiration policy's age counts from here (null: no password set).
+    passwordChangedAt: integer('password_changed_at'),
+    // The expiry notice last mailed for the current password, in days ahead (7, then 1); null: none yet.
+    passwordNoticeDays: integer('password_notice_days'),
     groups: text('groups', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     lastLoggedIn: integer('last_logged_in'),
     lockedAt: integer('locked_at'),
@@ -58,6 +62,9 @@ export const sessions = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     unlockedUntil: integer('unlocked_until'),
+    // An unlock lasts unlockIdleMs past the last use, never past unlockEndsAt (the server's maximum from the unlock).
+    unlockIdleMs: integer('unlock_idle_ms'),
+    unlockEndsAt: integer('unlock_ends_at'),
     // 'browser' for the extension's sessions; 'lfs' for the short-lived tokens SSH hands to Git LFS,
     // which never see secrets, never extend themselves, and die with the SSH key that got them.
     kind: text('kind').notNull().default('browser'),
@@ -181,18 +188,85 @@ export const oauthIdentities = sqliteTable(
 
 /**
  * Authorization-code flows in progress: by the SHA-256 of their state, with the PKCE verifier and nonce
- * sealed. A bind is tied to the session that started it; a sign-in leaves its new session sealed here
- * until the extension claims it with a secret only it holds (kept as a hash).
+ * sealed. A bind is tied to the session that started it; a sign-in to the claim the extension holds (kept
+ * as a hash). Once the provider vouched, the flow records the outcome and the hash of a completion code
+ * that only the browser tab coming back from the provider gets: a session is handed out, or an identity
+ * bound, only to whoever holds both halves.
  */
-export const oauthFlows = sqliteTable('oauth_flows', {
-  stateHash: text('state_hash').primaryKey(),
-  provider: text('provider').notNull(),
-  purpose: text('purpose').notNull(),
-  sessionHash: text('session_hash'),
-  sealedSecrets: text('sealed_secrets').notNull(),
-  claimHash: text('claim_hash'),
-  sealedSession: text('sealed_session'),
-  createdAt: integer('created_at').notNull(),
-  expiresAt: integer('expires_at').notNull(),
-  completedAt: integer('completed_at'),
-});
+export const oauthFlows = sqliteTable(
+  'oauth_flows',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    provider: text('provider').notNull(),
+    purpose: text('purpose').notNull(),
+    sessionHash: text('session_hash'),
+    sealedSecrets: text('sealed_secrets').notNull(),
+    claimHash: text('claim_hash'),
+    // The outcome: who signs in (sign-in), or which identity would be bound to whom (bind).
+    userId: integer('user_id'),
+    subject: text('subject'),
+    email: text('email'),
+    completionHash: text('completion_hash'),
+    // A bind needs both: the confirmation posted from the provider's tab, and the starting session's approval.
+    pageConfirmedAt: integer('page_confirmed_at'),
+    starterApprovedAt: integer('starter_approved_at'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    completedAt: integer('completed_at'),
+  },
+  (t) => [uniqueIndex('oauth_flows_completion_hash_unique').on(t.completionHash), index('oauth_flows_claim_hash').on(t.claimHash)],
+);
+
+/**
+ * SAML AuthnRequest IDs awaiting their response, so a response is accepted once, in whichever process gets
+ * it. Their own rows (not settings): they expire, housekeeping deletes them, and writing one flushes no cache.
+ */
+export const samlRequests = sqliteTable(
+  'saml_requests',
+  {
+    id: text('id').primaryKey(),
+    // What node-saml keeps for a request: its IssueInstant.
+    issuedAt: text('issued_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('saml_requests_expires_at').on(t.expiresAt)],
+);
+
+/**
+ * Access tokens (JWTs and their reference tokens). A JWT is checked by its signature and then found
+ * here by its id, so revoking one is deleting nothing: the row says it was revoked (or refreshed), and
+ * the answer can say which. Only hashes of the reference and refresh tokens are kept; of the JWT itself,
+ * nothing but its id (its signature is the proof). No foreign key, as for API keys: revoking every token
+ * is one statement however many there are.
+ */
+export const accessTokens = sqliteTable(
+  'access_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id').notNull(),
+    scope: text('scope').notNull(),
+    description: text('description'),
+    audience: text('audience'),
+    refreshable: integer('refreshable', { mode: 'boolean' }).notNull(),
+    refreshHash: text('refresh_hash'),
+    referenceHash: text('reference_hash'),
+    createdAt: integer('created_at').notNull(),
+    // Null: does not expire (only where an admin allows it).
+    expiresAt: integer('expires_at'),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+    // 'revoked' or 'refreshed': what a request with this token is told.
+    revokedReason: text('revoked_reason'),
+    // A token and its refreshes share a family: a spent refresh token used again ends the whole family.
+    familyId: text('family_id'),
+    // The family of the token that made this one (`jf atc` with a token): revoked with it.
+    parentFamilyId: text('parent_family_id'),
+  },
+  (t) => [
+    index('access_tokens_user_id').on(t.userId),
+    index('access_tokens_family_id').on(t.familyId),
+    index('access_tokens_parent_family_id').on(t.parentFamilyId),
+    uniqueIndex('access_tokens_refresh_hash_unique').on(t.refreshHash),
+    uniqueIndex('access_tokens_reference_hash_unique').on(t.referenceHash),
+  ],
+);

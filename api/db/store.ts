@@ -1,8 +1,11 @@
-import { and, asc, count, eq, exists, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, getTableColumns, gt, gte, inArray, is, isNotNull, isNull, lt, lte, ne, or, SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Realm } from '../../shared/schemas';
+import type { Store } from '../domain/ports';
 import type {
+  AccessTokenRecord,
   ApiKeyRecord,
   AuditEvent,
   BintrayRecord,
@@ -12,12 +15,27 @@ import type {
   SessionKind,
   SessionRecord,
   SshKeyRecord,
-  Store,
   UserChanges,
   UserRecord,
-} from '../domain/ports';
-import * as schema from './schema';
-import { apiKeys, auditEvents, bintrayCredentials, loginFailures, oauthFlows, oauthIdentities, outbox, passwordResets, sessions, settings, sshKeys, throttles, users } from './schema';
+} from '../domain/records';
+import type * as schema from './schema';
+import {
+  accessTokens,
+  apiKeys,
+  auditEvents,
+  bintrayCredentials,
+  loginFailures,
+  oauthFlows,
+  oauthIdentities,
+  outbox,
+  passwordResets,
+  samlRequests,
+  sessions,
+  settings,
+  sshKeys,
+  throttles,
+  users,
+} from './schema';
 
 /**
  * The drizzle database Keyfob runs on. libSQL's and D1's drizzle databases share this surface
@@ -31,18 +49,47 @@ function toUser(row: typeof users.$inferSelect): UserRecord {
   return { ...row, realm: row.realm as Realm };
 }
 
+function toAccessToken(row: typeof accessTokens.$inferSelect): AccessTokenRecord {
+  return { ...row, revokedReason: row.revokedReason as AccessTokenRecord['revokedReason'] };
+}
+
 function toSession(row: typeof sessions.$inferSelect): SessionRecord {
   return { ...row, kind: row.kind as SessionKind };
 }
 
+function asFlow(row: typeof oauthFlows.$inferSelect): OAuthFlowRecord {
+  return { ...row, purpose: row.purpose as OAuthFlowRecord['purpose'] };
+}
+
+/** How long a name's failures from one address are remembered once they stop. */
+const ADDRESS_FAILURES_KEPT_MS = 60 * 60_000;
+
 /** A Store on a drizzle SQLite database (libSQL file or server, or D1). */
 export function createDrizzleStore(db: KeyfobDatabase): Store {
-  const auditInserts = (events: AuditEvent[]) =>
-    events.map((event) => db.insert(auditEvents).values({ ...event, detail: event.detail ?? null }));
+  const auditInserts = (events: AuditEvent[]) => events.map((event) => db.insert(auditEvents).values({ ...event, detail: event.detail ?? null }));
+
+  /**
+   * An insert that happens only where `condition` holds when the batch reaches it, so a row that records a
+   * change (an audit event, a mail) commits in the change's own transaction, and only when the change happened.
+   * A value may be SQL (the id of a row the batch just made).
+   */
+  const insertWhere = <T extends SQLiteTable>(table: T, row: { [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL }, condition: SQL) => {
+    // In the table's column order, as drizzle names the columns of an insert from a select.
+    const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
+      const value = key in row ? (row as Record<string, unknown>)[key] : column.default;
+      if (is(value, SQL)) return value;
+      return value === undefined || value === null ? sql`null` : sql`${column.mapToDriverValue(value)}`;
+    });
+    return db.insert(table).select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
+  };
+
+  /** SQLite's `changes()`: the statement just before changed a row. Each event then inserts one, so the chain holds. */
+  const changed = sql`changes() > 0`;
+  const auditInsertsWhere = (events: AuditEvent[], condition: SQL, userId?: SQL) =>
+    events.map((event) => insertWhere(auditEvents, { ...event, userId: event.userId ?? userId ?? null, detail: event.detail ?? null }, condition));
 
   // Atomic: libSQL and D1 both run a batch as one transaction, and neither needs an interactive one.
-  const batch = (items: BatchItem<'sqlite'>[]) =>
-    items.length === 0 ? Promise.resolve([]) : db.batch(items as Batch);
+  const batch = (items: BatchItem<'sqlite'>[]) => (items.length === 0 ? Promise.resolve([]) : db.batch(items as Batch));
 
   return {
     async findUserByNameKey(nameKey) {
@@ -66,19 +113,17 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async insertUser(user: NewUser, audit) {
       const insert = db.insert(users).values(user).onConflictDoNothing({ target: users.nameKey }).returning();
-      const [inserted] = await batch([insert]).then((r) => r[0] as (typeof users.$inferSelect)[]);
-      if (!inserted) return null;
-      await batch(auditInserts(audit.map((e) => ({ ...e, userId: e.userId ?? inserted.id }))));
-      return toUser(inserted);
+      const newUserId = sql`(select ${users.id} from ${users} where ${users.nameKey} = ${user.nameKey})`;
+      const [inserted] = await batch([insert, ...auditInsertsWhere(audit, changed, newUserId)]).then((r) => r[0] as (typeof users.$inferSelect)[]);
+      return inserted ? toUser(inserted) : null;
     },
     async updateUser(id, changes: UserChanges, audit, options) {
       const items: BatchItem<'sqlite'>[] = [db.update(users).set(changes).where(eq(users.id, id)).returning()];
       if (options && 'endSessionsExcept' in options) {
         const keep = options.endSessionsExcept;
-        items.push(
-          db.delete(sessions).where(keep ? and(eq(sessions.userId, id), ne(sessions.tokenHash, keep)) : eq(sessions.userId, id)),
-        );
+        items.push(db.delete(sessions).where(keep ? and(eq(sessions.userId, id), ne(sessions.tokenHash, keep)) : eq(sessions.userId, id)));
       }
+      for (const mail of options?.mail ?? []) items.push(db.insert(outbox).values(mail));
       const [updated] = (await batch([...items, ...auditInserts(audit)]))[0] as (typeof users.$inferSelect)[];
       return updated ? toUser(updated) : null;
     },
@@ -92,10 +137,88 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         db.delete(oauthIdentities).where(eq(oauthIdentities.userId, id)),
         db.delete(passwordResets).where(eq(passwordResets.userId, id)),
         db.delete(auditEvents).where(eq(auditEvents.userId, id)),
+        db.delete(accessTokens).where(eq(accessTokens.userId, id)),
         db.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
-        ...auditInserts(audit),
+        ...auditInsertsWhere(audit, changed),
       ]);
-      return (results[7] as unknown[]).length > 0;
+      return (results[8] as unknown[]).length > 0;
+    },
+    async recordAudit(audit) {
+      await batch(auditInserts(audit));
+    },
+    async setPasswordsExpired(nameKeys, expired, at, audit) {
+      if (nameKeys !== null && nameKeys.length === 0) return 0;
+      // Only Keyfob passwords expire: a directory's users could never renew theirs here.
+      const who = and(
+        nameKeys === null ? undefined : inArray(users.nameKey, nameKeys),
+        eq(users.realm, 'internal'),
+        isNotNull(users.passwordHash),
+        // Unexpiring also restarts an aged password, whose flag may never have been set.
+        expired ? eq(users.passwordExpired, false) : undefined,
+      );
+      // Unexpired, a password's age starts again now: with an expiration policy it would otherwise stay expired.
+      const changes = expired
+        ? { passwordExpired: true, updatedAt: at }
+        : { passwordExpired: false, passwordChangedAt: at, passwordNoticeDays: null, updatedAt: at };
+      const results = await batch([db.update(users).set(changes).where(who).returning({ id: users.id }), ...auditInserts(audit)]);
+      return (results[0] as unknown[]).length;
+    },
+    async listPasswordNoticeCandidates(changedAfter, changedBefore) {
+      const rows = await db
+        .select()
+        .from(users)
+        .where(
+          and(
+            eq(users.realm, 'internal'),
+            isNotNull(users.passwordHash),
+            eq(users.internalPasswordDisabled, false),
+            eq(users.passwordExpired, false),
+            isNotNull(users.email),
+            gt(users.passwordChangedAt, changedAfter),
+            lte(users.passwordChangedAt, changedBefore),
+            // Both notices sent: nothing left to send for this password.
+            or(isNull(users.passwordNoticeDays), gt(users.passwordNoticeDays, 1)),
+          ),
+        )
+        .orderBy(users.passwordChangedAt)
+        .limit(1000);
+      return rows.map(toUser);
+    },
+    async claimPasswordNotice(userId, passwordStamp, days, mail, audit) {
+      // One statement decides, so of two processes sweeping at once only one sends the notice; the mail and
+      // its event follow in the same transaction, only if the claim changed the row.
+      const claim = db
+        .update(users)
+        .set({ passwordNoticeDays: days })
+        .where(and(eq(users.id, userId), eq(users.passwordStamp, passwordStamp), or(isNull(users.passwordNoticeDays), gt(users.passwordNoticeDays, days))))
+        .returning({ id: users.id });
+      const results = await batch([claim, insertWhere(outbox, mail, changed), ...auditInsertsWhere(audit, changed)]);
+      return (results[0] as unknown[]).length > 0;
+    },
+    async listGroupNames() {
+      const rows = await db
+        .selectDistinct({ name: sql<string>`member_of.value` })
+        .from(users)
+        .innerJoin(sql`json_each(${users.groups}) as member_of`, sql`1 = 1`)
+        .orderBy(sql`member_of.value`);
+      return rows.map((row) => row.name);
+    },
+    async listGroupMembers(group) {
+      const rows = await db
+        .select({ name: users.name })
+        .from(users)
+        .where(sql`exists (select 1 from json_each(${users.groups}) where json_each.value = ${group})`)
+        .orderBy(users.nameKey);
+      return rows.map((row) => row.name);
+    },
+    async listLockCandidates() {
+      const rows = await db
+        .select({ user: users, failures: loginFailures.failures })
+        // From the counts (few) to their users (by the unique name key): no scan of every user.
+        .from(loginFailures)
+        .innerJoin(users, eq(users.nameKey, loginFailures.nameKey))
+        .orderBy(users.nameKey);
+      return rows.map((row) => ({ user: toUser(row.user), failures: row.failures }));
     },
 
     async findApiKeyByLookupHash(lookupHash) {
@@ -108,10 +231,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async insertApiKeyIfAbsent(key: ApiKeyRecord, audit) {
       const insert = db.insert(apiKeys).values(key).onConflictDoNothing({ target: apiKeys.userId }).returning({ userId: apiKeys.userId });
-      const [inserted] = (await batch([insert]))[0] as unknown[];
-      if (!inserted) return false;
-      await batch(auditInserts(audit));
-      return true;
+      const [inserted] = (await batch([insert, ...auditInsertsWhere(audit, changed)]))[0] as unknown[];
+      return inserted !== undefined;
     },
     async replaceApiKey(key: ApiKeyRecord, audit) {
       const { userId, ...rest } = key;
@@ -121,14 +242,82 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       ]);
     },
     async deleteApiKey(userId, audit) {
-      const results = await batch([db.delete(apiKeys).where(eq(apiKeys.userId, userId)).returning({ userId: apiKeys.userId })]);
-      const deleted = (results[0] as unknown[]).length > 0;
-      if (deleted) await batch(auditInserts(audit));
-      return deleted;
+      const results = await batch([
+        db.delete(apiKeys).where(eq(apiKeys.userId, userId)).returning({ userId: apiKeys.userId }),
+        ...auditInsertsWhere(audit, changed),
+      ]);
+      return (results[0] as unknown[]).length > 0;
     },
     async deleteAllApiKeys(audit) {
       const results = await batch([db.select({ n: count() }).from(apiKeys), db.delete(apiKeys), ...auditInserts(audit)]);
       return (results[0] as { n: number }[])[0]?.n ?? 0;
+    },
+    async insertAccessToken(token, audit) {
+      await batch([db.insert(accessTokens).values(token), ...auditInserts(audit)]);
+    },
+    async findAccessToken(id) {
+      const [row] = await db.select().from(accessTokens).where(eq(accessTokens.id, id)).limit(1);
+      return row ? toAccessToken(row) : null;
+    },
+    async findAccessTokenByReference(referenceHash) {
+      const [row] = await db.select().from(accessTokens).where(eq(accessTokens.referenceHash, referenceHash)).limit(1);
+      return row ? toAccessToken(row) : null;
+    },
+    async findAccessTokenByRefresh(refreshHash) {
+      const [row] = await db.select().from(accessTokens).where(eq(accessTokens.refreshHash, refreshHash)).limit(1);
+      return row ? toAccessToken(row) : null;
+    },
+    async listAccessTokens(userId, options = {}) {
+      const conditions = [userId === null ? undefined : eq(accessTokens.userId, userId), options.includeRevoked ? undefined : isNull(accessTokens.revokedAt)];
+      const rows = await db
+        .select()
+        .from(accessTokens)
+        .where(and(...conditions))
+        .orderBy(sql`${accessTokens.createdAt} desc, ${accessTokens.id}`);
+      return rows.map(toAccessToken);
+    },
+    async revokeAccessTokens(selection, at, audit) {
+      const seed = selection === 'all' ? sql`1 = 1` : 'id' in selection ? sql`id = ${selection.id}` : sql`user_id = ${selection.userId}`;
+      // The selected tokens' families, and down the tree every family a token of theirs made.
+      const which =
+        selection === 'all'
+          ? undefined
+          : sql`coalesce(${accessTokens.familyId}, ${accessTokens.id}) in (with recursive families(f) as (
+              select coalesce(family_id, id) from access_tokens where ${seed}
+              union select coalesce(t.family_id, t.id) from access_tokens t join families on t.parent_family_id = families.f
+            ) select f from families)`;
+      const results = await batch([
+        db
+          .update(accessTokens)
+          .set({ revokedAt: at, revokedReason: 'revoked', refreshHash: null })
+          .where(and(which, isNull(accessTokens.revokedAt)))
+          .returning({ id: accessTokens.id }),
+        ...auditInserts(audit),
+      ]);
+      // Counted from the rows returned: D1 and libSQL report affected rows differently.
+      return (results[0] as unknown[]).length;
+    },
+    async replaceRefreshedToken(oldId, refreshHash, token, audit) {
+      const live = and(eq(accessTokens.id, oldId), eq(accessTokens.refreshHash, refreshHash), isNull(accessTokens.revokedAt));
+      // The insert comes first and only happens while the old token is live; the update then retires it.
+      // In one transaction, so a concurrent refresh of the same token finds it retired and writes nothing.
+      // The values in the table's column order (drizzle inserts a select into every column).
+      const insert = db
+        .insert(accessTokens)
+        .select(
+          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId} where exists (select 1 from ${accessTokens} where ${live})`,
+        )
+        .returning({ id: accessTokens.id });
+      const results = await batch([
+        insert,
+        // The spent refresh hash stays on the retired row: if it comes back, the family is ended (reuse).
+        db.update(accessTokens).set({ revokedAt: token.createdAt, revokedReason: 'refreshed' }).where(live),
+        ...auditInserts(audit),
+      ]);
+      return (results[0] as unknown[]).length === 1;
+    },
+    async touchAccessToken(id, at) {
+      await db.update(accessTokens).set({ lastUsedAt: at }).where(eq(accessTokens.id, id));
     },
     async touchApiKey(lookupHash, at) {
       await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.lookupHash, lookupHash));
@@ -155,27 +344,39 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       await batch([db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)), ...auditInserts(audit)]);
     },
 
-    async findLoginFailure(nameKey): Promise<LoginFailureRecord | null> {
-      const [row] = await db.select().from(loginFailures).where(eq(loginFailures.nameKey, nameKey)).limit(1);
+    async findLoginFailure(key): Promise<LoginFailureRecord | null> {
+      const [row] = await db.select().from(loginFailures).where(eq(loginFailures.nameKey, key)).limit(1);
       return row ?? null;
     },
-    async recordLoginFailure(nameKey, at, audit) {
-      const upsert = db
-        .insert(loginFailures)
-        .values({ nameKey, failures: 1, lastFailureAt: at })
-        .onConflictDoUpdate({
-          target: loginFailures.nameKey,
-          set: { failures: sql`${loginFailures.failures} + 1`, lastFailureAt: at },
-        })
-        .returning({ failures: loginFailures.failures });
-      const [row] = (await batch([upsert, ...auditInserts(audit)]))[0] as { failures: number }[];
-      return row?.failures ?? 1;
+    async loadLoginFailure(key): Promise<LoginFailureRecord | null> {
+      const [row] = await db.select().from(loginFailures).where(eq(loginFailures.nameKey, key)).limit(1);
+      return row ?? null;
     },
-    async lockUser(userId, at) {
-      await db.update(users).set({ lockedAt: at }).where(eq(users.id, userId));
+    async reserveLoginAttempt(key, seen, at) {
+      const written = seen
+        ? db
+            .update(loginFailures)
+            .set({ failures: seen.failures + 1, lastFailureAt: at })
+            .where(and(eq(loginFailures.nameKey, key), eq(loginFailures.failures, seen.failures), eq(loginFailures.lastFailureAt, seen.lastFailureAt)))
+            .returning({ failures: loginFailures.failures })
+        : db
+            .insert(loginFailures)
+            .values({ nameKey: key, failures: 1, lastFailureAt: at })
+            .onConflictDoNothing()
+            .returning({ failures: loginFailures.failures });
+      return (await written).length === 1;
     },
-    async clearLoginFailures(nameKey) {
-      await db.delete(loginFailures).where(eq(loginFailures.nameKey, nameKey));
+    async releaseLoginAttempt(key, seen, at) {
+      const counted = and(eq(loginFailures.nameKey, key), eq(loginFailures.failures, (seen?.failures ?? 0) + 1), eq(loginFailures.lastFailureAt, at));
+      await (seen
+        ? db.update(loginFailures).set({ failures: seen.failures, lastFailureAt: seen.lastFailureAt }).where(counted)
+        : db.delete(loginFailures).where(counted));
+    },
+    async recordSignInFailure(lock, audit) {
+      await batch([...(lock ? [db.update(users).set({ lockedAt: lock.at }).where(eq(users.id, lock.userId))] : []), ...auditInserts(audit)]);
+    },
+    async clearLoginFailures(keys) {
+      if (keys.length > 0) await db.delete(loginFailures).where(inArray(loginFailures.nameKey, keys));
     },
     async unlockUsers(nameKeys, audit) {
       if (nameKeys === null) {
@@ -183,9 +384,21 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         return;
       }
       if (nameKeys.length === 0) return;
+      // A name's own count, and its counts per client address (`name-key address`: a space, then '!' is
+      // next), thirty names a statement: three bound values a name, and D1 takes at most 100 a statement.
+      const chunks = Array.from({ length: Math.ceil(nameKeys.length / 30) }, (_, i) => nameKeys.slice(i * 30, i * 30 + 30));
       await batch([
-        db.delete(loginFailures).where(inArray(loginFailures.nameKey, nameKeys)),
-        db.update(users).set({ lockedAt: null }).where(inArray(users.nameKey, nameKeys)),
+        ...chunks.map((chunk) =>
+          db
+            .delete(loginFailures)
+            .where(
+              or(
+                inArray(loginFailures.nameKey, chunk),
+                ...chunk.map((key) => and(gte(loginFailures.nameKey, `${key} `), lt(loginFailures.nameKey, `${key}!`))),
+              ),
+            ),
+        ),
+        ...chunks.map((chunk) => db.update(users).set({ lockedAt: null }).where(inArray(users.nameKey, chunk))),
         ...auditInserts(audit),
       ]);
     },
@@ -199,10 +412,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async insertSshKey(key, audit) {
       const insert = db.insert(sshKeys).values(key).onConflictDoNothing({ target: sshKeys.fingerprint }).returning();
-      const [inserted] = (await batch([insert]))[0] as SshKeyRecord[];
-      if (!inserted) return null;
-      await batch(auditInserts(audit));
-      return inserted;
+      const [inserted] = (await batch([insert, ...auditInsertsWhere(audit, changed)]))[0] as SshKeyRecord[];
+      return inserted ?? null;
     },
     async deleteSshKey(userId, id, audit) {
       const mine = and(eq(sshKeys.id, id), eq(sshKeys.userId, userId));
@@ -210,10 +421,9 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         // The tokens first, and only this user's: the same batch ends the key's access entirely.
         db.delete(sessions).where(and(eq(sessions.sshKeyId, id), eq(sessions.userId, userId))),
         db.delete(sshKeys).where(mine).returning({ id: sshKeys.id }),
+        ...auditInsertsWhere(audit, changed),
       ]);
-      const deleted = (results[1] as unknown[]).length > 0;
-      if (deleted) await batch(auditInserts(audit));
-      return deleted;
+      return (results[1] as unknown[]).length > 0;
     },
     async touchSshKey(id, at) {
       await db.update(sshKeys).set({ lastUsedAt: at }).where(eq(sshKeys.id, id));
@@ -225,16 +435,14 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async putBintray(record, audit) {
       const { userId, ...rest } = record;
-      await batch([
-        db.insert(bintrayCredentials).values(record).onConflictDoUpdate({ target: bintrayCredentials.userId, set: rest }),
-        ...auditInserts(audit),
-      ]);
+      await batch([db.insert(bintrayCredentials).values(record).onConflictDoUpdate({ target: bintrayCredentials.userId, set: rest }), ...auditInserts(audit)]);
     },
     async deleteBintray(userId, audit) {
-      const results = await batch([db.delete(bintrayCredentials).where(eq(bintrayCredentials.userId, userId)).returning({ userId: bintrayCredentials.userId })]);
-      const deleted = (results[0] as unknown[]).length > 0;
-      if (deleted) await batch(auditInserts(audit));
-      return deleted;
+      const results = await batch([
+        db.delete(bintrayCredentials).where(eq(bintrayCredentials.userId, userId)).returning({ userId: bintrayCredentials.userId }),
+        ...auditInsertsWhere(audit, changed),
+      ]);
+      return (results[0] as unknown[]).length > 0;
     },
 
     async insertPasswordReset(reset, mail, audit) {
@@ -248,7 +456,10 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       // Every later statement runs only if the first one marked the reset used at this very moment:
       // of two uses racing, one changes the password and the other changes nothing.
       const usedNow = exists(
-        db.select({ one: sql`1` }).from(passwordResets).where(and(eq(passwordResets.tokenHash, reset.tokenHash), eq(passwordResets.usedAt, at))),
+        db
+          .select({ one: sql`1` })
+          .from(passwordResets)
+          .where(and(eq(passwordResets.tokenHash, reset.tokenHash), eq(passwordResets.usedAt, at))),
       );
       const results = await batch([
         db
@@ -256,16 +467,22 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
           .set({ usedAt: at })
           .where(and(eq(passwordResets.tokenHash, reset.tokenHash), isNull(passwordResets.usedAt)))
           .returning({ tokenHash: passwordResets.tokenHash }),
-        db.update(users).set(changes).where(and(eq(users.id, user.id), usedNow)),
+        db
+          .update(users)
+          .set(changes)
+          .where(and(eq(users.id, user.id), usedNow)),
         db.delete(sessions).where(and(eq(sessions.userId, user.id), usedNow)),
-        db.delete(loginFailures).where(and(eq(loginFailures.nameKey, user.nameKey), usedNow)),
+        // The delays per address go; the name's own count stays, so a lock outlives a reset (an admin lifts it).
+        db.delete(loginFailures).where(and(gte(loginFailures.nameKey, `${user.nameKey} `), lt(loginFailures.nameKey, `${user.nameKey}!`), usedNow)),
         // Other links of this user die with this one.
-        db.update(passwordResets).set({ usedAt: at }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), usedNow)),
+        db
+          .update(passwordResets)
+          .set({ usedAt: at })
+          .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), usedNow)),
+        // As elsewhere: the event is in the change's transaction, and only when the change happened.
+        ...auditInsertsWhere(audit, usedNow.getSQL()),
       ]);
-      const used = (results[0] as unknown[]).length > 0;
-      // As elsewhere: the event follows the change it records, and only when the change happened.
-      if (used) await batch(auditInserts(audit));
-      return used;
+      return (results[0] as unknown[]).length > 0;
     },
 
     async listDueMail(at, limit) {
@@ -283,7 +500,10 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       await db.update(outbox).set({ deliveredAt: at, lastError: null }).where(eq(outbox.id, id));
     },
     async markMailFailed(id, attempts, nextAttemptAt, error) {
-      await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500) }).where(eq(outbox.id, id));
+      await db
+        .update(outbox)
+        .set({ attempts, nextAttemptAt, lastError: error.slice(0, 500) })
+        .where(eq(outbox.id, id));
     },
 
     async hitThrottle(bucket, windowMs, at) {
@@ -302,8 +522,30 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const [row] = (await batch([upsert]))[0] as { count: number }[];
       return row?.count ?? 1;
     },
+    async reserveTurn(bucket, spacingMs, maxWaitMs, at) {
+      // Compare and swap on the next free turn: a racing caller sees the row changed and tries again.
+      for (let tries = 0; tries < 20; tries++) {
+        const [row] = await db.select().from(throttles).where(eq(throttles.bucket, bucket)).limit(1);
+        const turn = Math.max(row?.windowEndsAt ?? at, at);
+        if (turn - at > maxWaitMs) return null;
+        const next = turn + spacingMs;
+        const written = row
+          ? await db
+              .update(throttles)
+              .set({ count: row.count + 1, windowEndsAt: next })
+              .where(and(eq(throttles.bucket, bucket), eq(throttles.windowEndsAt, row.windowEndsAt)))
+              .returning({ count: throttles.count })
+          : await db.insert(throttles).values({ bucket, count: 1, windowEndsAt: next }).onConflictDoNothing().returning({ count: throttles.count });
+        if (written.length === 1) return turn;
+      }
+      return null;
+    },
     async peekThrottle(bucket, at) {
-      const [row] = await db.select().from(throttles).where(and(eq(throttles.bucket, bucket), gt(throttles.windowEndsAt, at))).limit(1);
+      const [row] = await db
+        .select()
+        .from(throttles)
+        .where(and(eq(throttles.bucket, bucket), gt(throttles.windowEndsAt, at)))
+        .limit(1);
       return row ? { count: row.count, windowEndsAt: row.windowEndsAt } : { count: 0, windowEndsAt: at };
     },
 
@@ -311,51 +553,92 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       return db.select().from(oauthIdentities).where(eq(oauthIdentities.userId, userId)).orderBy(oauthIdentities.provider);
     },
     async findOAuthIdentity(provider, subject) {
-      const [row] = await db.select().from(oauthIdentities).where(and(eq(oauthIdentities.provider, provider), eq(oauthIdentities.subject, subject))).limit(1);
+      const [row] = await db
+        .select()
+        .from(oauthIdentities)
+        .where(and(eq(oauthIdentities.provider, provider), eq(oauthIdentities.subject, subject)))
+        .limit(1);
       return row ?? null;
     },
     async insertOAuthIdentity(identity, audit) {
       const insert = db.insert(oauthIdentities).values(identity).onConflictDoNothing().returning({ subject: oauthIdentities.subject });
-      const [inserted] = (await batch([insert]))[0] as unknown[];
-      if (!inserted) return false;
-      await batch(auditInserts(audit));
-      return true;
+      const [inserted] = (await batch([insert, ...auditInsertsWhere(audit, changed)]))[0] as unknown[];
+      return inserted !== undefined;
     },
     async deleteOAuthIdentity(userId, provider, audit) {
       const results = await batch([
-        db.delete(oauthIdentities).where(and(eq(oauthIdentities.userId, userId), eq(oauthIdentities.provider, provider))).returning({ subject: oauthIdentities.subject }),
+        db
+          .delete(oauthIdentities)
+          .where(and(eq(oauthIdentities.userId, userId), eq(oauthIdentities.provider, provider)))
+          .returning({ subject: oauthIdentities.subject }),
+        ...auditInsertsWhere(audit, changed),
       ]);
-      const deleted = (results[0] as unknown[]).length > 0;
-      if (deleted) await batch(auditInserts(audit));
-      return deleted;
+      return (results[0] as unknown[]).length > 0;
     },
     async insertOAuthFlow(flow) {
       await db.insert(oauthFlows).values(flow);
     },
-    async findOAuthFlow(stateHash): Promise<OAuthFlowRecord | null> {
+    async findOAuthFlow(stateHash) {
       const [row] = await db.select().from(oauthFlows).where(eq(oauthFlows.stateHash, stateHash)).limit(1);
-      return row ? { ...row, purpose: row.purpose as OAuthFlowRecord['purpose'] } : null;
+      return row ? asFlow(row) : null;
     },
     async completeOAuthFlow(stateHash, at) {
-      const [row] = (await batch([
-        db.update(oauthFlows).set({ completedAt: at }).where(and(eq(oauthFlows.stateHash, stateHash), isNull(oauthFlows.completedAt))).returning({ s: oauthFlows.stateHash }),
-      ]))[0] as unknown[];
+      const [row] = (
+        await batch([
+          db
+            .update(oauthFlows)
+            .set({ completedAt: at })
+            .where(and(eq(oauthFlows.stateHash, stateHash), isNull(oauthFlows.completedAt)))
+            .returning({ s: oauthFlows.stateHash }),
+        ])
+      )[0] as unknown[];
       return row !== undefined;
     },
-    async setOAuthFlowSession(stateHash, sealedSession) {
-      await db.update(oauthFlows).set({ sealedSession }).where(eq(oauthFlows.stateHash, stateHash));
+    async setOAuthFlowOutcome(stateHash, outcome) {
+      await db.update(oauthFlows).set(outcome).where(eq(oauthFlows.stateHash, stateHash));
     },
-    async findOAuthFlowByClaim(claimHash): Promise<OAuthFlowRecord | null> {
+    async findOAuthFlowByClaim(claimHash) {
       const [row] = await db.select().from(oauthFlows).where(eq(oauthFlows.claimHash, claimHash)).limit(1);
-      return row ? { ...row, purpose: row.purpose as OAuthFlowRecord['purpose'] } : null;
+      return row ? asFlow(row) : null;
     },
-    async takeOAuthFlowSession(stateHash) {
-      // One batch, one transaction: of two claims racing, the second reads what the first cleared.
-      const [rows] = await batch([
-        db.select({ sealed: oauthFlows.sealedSession }).from(oauthFlows).where(eq(oauthFlows.stateHash, stateHash)),
-        db.update(oauthFlows).set({ sealedSession: null, claimHash: null }).where(eq(oauthFlows.stateHash, stateHash)),
-      ]);
-      return (rows as { sealed: string | null }[])[0]?.sealed ?? null;
+    async findOAuthFlowByCompletion(completionHash) {
+      const [row] = await db.select().from(oauthFlows).where(eq(oauthFlows.completionHash, completionHash)).limit(1);
+      return row ? asFlow(row) : null;
+    },
+    async takeOAuthFlowClaim(stateHash) {
+      // One statement: of two claims racing, only one finds the claim still there.
+      const rows = await db
+        .update(oauthFlows)
+        .set({ claimHash: null })
+        .where(and(eq(oauthFlows.stateHash, stateHash), sql`${oauthFlows.claimHash} is not null`))
+        .returning({ s: oauthFlows.stateHash });
+      return rows.length === 1;
+    },
+    async approveOAuthFlow(stateHash, by, at) {
+      const column = by === 'page' ? oauthFlows.pageConfirmedAt : oauthFlows.starterApprovedAt;
+      // One statement: of the two approvals, the later one reads the earlier one's mark.
+      const [row] = await db
+        .update(oauthFlows)
+        .set(by === 'page' ? { pageConfirmedAt: at } : { starterApprovedAt: at })
+        .where(and(eq(oauthFlows.stateHash, stateHash), isNull(column)))
+        .returning();
+      return row ? asFlow(row) : null;
+    },
+
+    async insertSamlRequest(id, issuedAt, expiresAt) {
+      await db.insert(samlRequests).values({ id, issuedAt, expiresAt }).onConflictDoUpdate({ target: samlRequests.id, set: { issuedAt, expiresAt } });
+    },
+    async findSamlRequest(id, at) {
+      const [row] = await db
+        .select()
+        .from(samlRequests)
+        .where(and(eq(samlRequests.id, id), gt(samlRequests.expiresAt, at)))
+        .limit(1);
+      return row?.issuedAt ?? null;
+    },
+    async deleteSamlRequest(id) {
+      const [row] = await db.delete(samlRequests).where(eq(samlRequests.id, id)).returning({ issuedAt: samlRequests.issuedAt });
+      return row?.issuedAt ?? null;
     },
 
     async deleteExpired(at, deliveredMailBefore) {
@@ -365,13 +648,25 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         [oauthFlows, lte(oauthFlows.expiresAt, at)],
         [throttles, lte(throttles.windowEndsAt, at)],
         [outbox, lte(outbox.deliveredAt, deliveredMailBefore)],
+        [samlRequests, lte(samlRequests.expiresAt, at)],
+        // Counts per name and address (`name-key address`) quiet for an hour: their delay (60 s at most)
+        // ran out long ago. A name's own count stays: it is the lock's.
+        [loginFailures, and(sql`instr(${loginFailures.nameKey}, ' ') > 0`, lte(loginFailures.lastFailureAt, at - ADDRESS_FAILURES_KEPT_MS))],
       ] as const;
       // Each count and its delete in the same transaction: the counts say exactly what went.
       const results = await batch(
         expired.flatMap(([table, where]) => [db.select({ n: count() }).from(table).where(where), db.delete(table).where(where)]) as unknown as Batch,
       );
       const counted = (i: number) => (results[2 * i] as { n: number }[])[0]?.n ?? 0;
-      return { sessions: counted(0), passwordResets: counted(1), oauthFlows: counted(2), throttles: counted(3), deliveredMail: counted(4) };
+      return {
+        sessions: counted(0),
+        passwordResets: counted(1),
+        oauthFlows: counted(2),
+        throttles: counted(3),
+        deliveredMail: counted(4),
+        samlRequests: counted(5),
+        addressFailures: counted(6),
+      };
     },
 
     async getSetting<T>(key: string) {

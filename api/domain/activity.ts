@@ -1,7 +1,7 @@
 /** Recent security events, as a user (or an admin) reads them. Never a secret: the events hold none. */
 import type { ActivityEvent } from '../../shared/schemas';
 import type { DomainDeps } from './deps';
-import type { UserRecord } from './ports';
+import type { UserRecord } from './records';
 
 export const RECENT_ACTIVITY = 10;
 export const MAX_ACTIVITY = 500;

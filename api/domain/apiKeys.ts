@@ -4,12 +4,18 @@ import type { ApiKeySummary } from '../../shared/schemas';
 import { seal, unseal } from '../crypto/keyring';
 import { apiKeyLookupHash, generateApiKey } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import type { ApiKeyRecord, UserRecord } from './ports';
+import type { ApiKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 const sealContext = (userId: number) => `api-key:${userId}`;
 
-async function newKeyRecord(deps: DomainDeps, user: UserRecord): Promise<{ apiKey: string; record: ApiKeyRecord }> {
+/** A key in clear with its stored row: what was just made, or what was read and opened. */
+export interface ApiKeyInClear {
+  apiKey: string;
+  record: ApiKeyRecord;
+}
+
+async function newKeyRecord(deps: DomainDeps, user: UserRecord): Promise<ApiKeyInClear> {
   const apiKey = generateApiKey(deps.randomBytes);
   const record: ApiKeyRecord = {
     userId: user.id,
@@ -22,18 +28,19 @@ async function newKeyRecord(deps: DomainDeps, user: UserRecord): Promise<{ apiKe
   return { apiKey, record };
 }
 
-export async function createApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<Result<string>> {
-  const { apiKey, record } = await newKeyRecord(deps, user);
-  const inserted = await deps.store.insertApiKeyIfAbsent(record, [auditEvent(deps, ctx, 'api-key-created', user)]);
+/** Makes the user's first key; what was made is returned, never read back. */
+export async function createApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<Result<ApiKeyInClear>> {
+  const made = await newKeyRecord(deps, user);
+  const inserted = await deps.store.insertApiKeyIfAbsent(made.record, [auditEvent(deps, ctx, 'api-key-created', user)]);
   if (!inserted) return fail('CONFLICT', 'An API key already exists for this user: regenerate it (PUT) to replace it');
-  return ok(apiKey);
+  return ok(made);
 }
 
 /** Replaces the user's key (or makes their first); the old key is refused from the next request on. */
-export async function regenerateApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<string> {
-  const { apiKey, record } = await newKeyRecord(deps, user);
-  await deps.store.replaceApiKey(record, [auditEvent(deps, ctx, 'api-key-regenerated', user)]);
-  return apiKey;
+export async function regenerateApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<ApiKeyInClear> {
+  const made = await newKeyRecord(deps, user);
+  await deps.store.replaceApiKey(made.record, [auditEvent(deps, ctx, 'api-key-regenerated', user)]);
+  return made;
 }
 
 export async function revokeApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord, actor: UserRecord): Promise<boolean> {
@@ -46,11 +53,21 @@ export async function revokeAllApiKeys(deps: DomainDeps, ctx: RequestContext, ac
 }
 
 /** The user's key in clear, or null when they have none (or it cannot be opened under this master key). */
-export async function readApiKey(deps: DomainDeps, user: UserRecord): Promise<{ apiKey: string; record: ApiKeyRecord } | null> {
+export async function readApiKey(deps: DomainDeps, user: UserRecord): Promise<ApiKeyInClear | null> {
   const record = await deps.store.findApiKeyByUserId(user.id);
   if (!record) return null;
   const apiKey = await unseal(deps.keys, record.sealed, sealContext(user.id));
   return apiKey === null ? null : { apiKey, record };
+}
+
+/**
+ * Another user's key for an admin (Artifactory's `GET /security/apiKey/{user}`): the read is recorded in
+ * that user's activity, since it hands their secret to someone else. Null when they have none.
+ */
+export async function readApiKeyAsAdmin(deps: DomainDeps, ctx: RequestContext, user: UserRecord, admin: UserRecord): Promise<string | null> {
+  const key = await readApiKey(deps, user);
+  if (key) await deps.store.recordAudit([auditEvent(deps, ctx, 'api-key-read-by-admin', user, { by: admin.name })]);
+  return key?.apiKey ?? null;
 }
 
 export function summariseApiKey(apiKey: string, record: ApiKeyRecord): ApiKeySummary {

@@ -6,7 +6,7 @@ import { maskSecret } from '../../shared/formats';
 import type { BintraySummary, BintrayTestReply } from '../../shared/schemas';
 import { seal, unseal } from '../crypto/keyring';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import type { BintrayRecord, UserRecord } from './ports';
+import type { BintrayRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 const sealContext = (userId: number) => `bintray-key:${userId}`;
@@ -50,11 +50,7 @@ export function summariseBintray(credentials: BintrayCredentials, record: Bintra
  * Asks the Bintray API (`GET {apiUrl}/users/{username}` with Basic auth) whether the credentials work.
  * The answer is one of four plain outcomes; the key never appears in it.
  */
-export async function testBintray(
-  apiUrl: string,
-  credentials: BintrayCredentials,
-  options: { timeoutMs: number },
-): Promise<BintrayTestReply> {
+export async function testBintray(apiUrl: string, credentials: BintrayCredentials, options: { timeoutMs: number }): Promise<BintrayTestReply> {
   const { timeoutMs } = options;
   const url = `${apiUrl.replace(/\/+$/, '')}/users/${encodeURIComponent(credentials.username)}`;
   const basic = btoa(String.fromCharCode(...new TextEncoder().encode(`${credentials.username}:${credentials.apiKey}`)));

@@ -3,22 +3,26 @@
  * API keys and encrypted passwords by one keyed hash, sessions by one SHA-256, and only then a password,
  * through argon2 and the lockout rules.
  */
-import { CURRENT_API_KEY_FORMAT, looksLikeApiKey, looksLikeEncryptedPassword } from '../../shared/formats';
-import { userNameKey } from '../../shared/schemas';
 import {
-  apiKeyLookupHash,
-  deriveEncryptedApiKey,
-  deriveEncryptedPassword,
-  secretsEqual,
-  storedTokenHash,
-} from '../crypto/secrets';
+  CURRENT_API_KEY_FORMAT,
+  SESSION_TOKEN_PREFIX,
+  looksLikeAccessToken,
+  looksLikeApiKey,
+  looksLikeEncryptedPassword,
+  looksLikeReferenceToken,
+} from '../../shared/formats';
+import { verifyJwt, type AccessTokenClaims } from '../crypto/jwt';
+import { tokenIsAdmin } from './tokenScopes';
+import { isExternalRealm, UserName, userNameKey } from '../../shared/schemas';
+import { apiKeyLookupHash, deriveEncryptedApiKey, deriveEncryptedPassword, secretsEqual, storedTokenHash } from '../crypto/secrets';
 import type { DomainDeps, RequestContext } from './deps';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser } from './directory';
 import { userForExternalIdentity } from './externalUsers';
 import { ssoUser } from './httpSso';
-import { BAD_CREDENTIALS_MESSAGE, getLockPolicy, guardedPasswordAttempt, isLocked, LOCKED_MESSAGE } from './lockout';
-import type { ApiKeyRecord, SessionRecord, UserRecord } from './ports';
+import { addressFailureKey, BAD_CREDENTIALS_MESSAGE, guardedPasswordAttempt, LOCKED_MESSAGE, passwordLocked } from './lockout';
+import type { AccessTokenRecord, ApiKeyRecord, SessionRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
+import { extendedUnlock } from './unlockWindow';
 
 /** A credential as a request carried it, already parsed from its header. */
 export type Credential =
@@ -29,14 +33,18 @@ export type Credential =
   /** A name a trusted HTTP SSO proxy vouched for (see httpSso.ts). */
   | { kind: 'sso'; name: string };
 
-export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'session' | 'lfsToken' | 'sso';
+export type AuthenticatedVia = 'password' | 'apiKey' | 'encryptedPassword' | 'encryptedApiKey' | 'session' | 'lfsToken' | 'sso' | 'accessToken';
 
 export interface Principal {
   user: UserRecord;
   via: AuthenticatedVia;
   session?: SessionRecord;
   apiKey?: ApiKeyRecord;
+  /** The access token the request carried (a JWT, or its reference token). */
+  accessToken?: AccessTokenRecord;
 }
+
+export const UI_ACCESS_DISABLED_MESSAGE = "Your administrator has turned off Keyfob's interface for you: use the REST API with your API key";
 
 /** Record "last used" at most once a minute: accurate to a minute, without a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -44,6 +52,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const SESSION_TOUCH_MS = 60_000;
 
 let dummyHash: Promise<string> | null = null;
+
+/**
+ * Whether the user's Keyfob password may sign them in at all: not once an admin disabled it, and never
+ * for a user of an external realm (the directory or provider answers for them), whatever hash is left.
+ */
+export function internalPasswordUsable(user: UserRecord): boolean {
+  return user.passwordHash !== null && !user.internalPasswordDisabled && !isExternalRealm(user.realm);
+}
 
 /**
  * Checks a user's password under the lockout rules. Unknown users and users without a password still
@@ -54,16 +70,24 @@ export async function verifyUserPassword(
   ctx: RequestContext,
   username: string,
   password: string,
+  /**
+   * `sessionHeld`: the caller already holds a session of this user (an unlock). The lock stops guessing
+   * by people who hold nothing; it must not keep the user out of a session they have (the delays apply).
+   */
+  options: { sessionHeld?: boolean } = {},
 ): Promise<Result<UserRecord>> {
+  // A name no user can have is refused before it is looked up or counted: nothing to guess there, and
+  // counts are then keyed only by valid names (lockout.ts relies on that).
+  if (!UserName.safeParse(username).success) return fail('BAD_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);
   const nameKey = userNameKey(username);
   const user = await deps.store.findUserByNameKey(nameKey);
   const cacheKey = deps.passwordCache?.keyFor(nameKey, password);
-  if (user && cacheKey && deps.passwordCache!.verified(cacheKey, user)) {
+  if (user && cacheKey && internalPasswordUsable(user) && deps.passwordCache!.verified(cacheKey, user)) {
     // This very password was verified against the user's current hash: no argon2, and no throttle
     // (a correct password is not a guess). The lock still applies, and success clears failures as ever.
-    const locked = await lockedFailure(deps, user);
-    if (locked) return locked;
-    if (await deps.store.findLoginFailure(nameKey)) await deps.store.clearLoginFailures(nameKey);
+    if (!options.sessionHeld && (await passwordLocked(deps, user))) return fail('USER_LOCKED', LOCKED_MESSAGE);
+    // The name's count and this address's are written together: one tells whether both need clearing.
+    if (await deps.store.findLoginFailure(nameKey)) await deps.store.clearLoginFailures([nameKey, addressFailureKey(nameKey, ctx.clientAddress)]);
     return ok(user);
   }
   const { directory } = deps;
@@ -72,17 +96,18 @@ export async function verifyUserPassword(
   let fromDirectory: DirectoryUser | null = null;
   let attempt: Result<void>;
   try {
-    attempt = await guardedPasswordAttempt(deps, ctx, nameKey, user, async () => {
+    const verifiedMeanwhile = () => user !== null && cacheKey !== undefined && internalPasswordUsable(user) && deps.passwordCache!.verified(cacheKey, user);
+    attempt = await guardedPasswordAttempt(deps, ctx, nameKey, user, { lockApplies: !options.sessionHeld, verifiedMeanwhile }, async () => {
       if (askDirectory) {
         fromDirectory = await (directory as Directory).authenticate(user?.name ?? username, password);
         return fromDirectory !== null;
       }
-      if (!user?.passwordHash || user.internalPasswordDisabled) {
+      if (!user || !internalPasswordUsable(user)) {
         dummyHash ??= deps.hasher.hash('keyfob-timing-equaliser');
         await deps.hasher.verify(await dummyHash, password);
         return false;
       }
-      return deps.hasher.verify(user.passwordHash, password);
+      return deps.hasher.verify(user.passwordHash as string, password);
     });
   } catch (err) {
     // Not the user's mistake, and not counted as one; local users are not affected.
@@ -106,12 +131,6 @@ export async function verifyUserPassword(
   return ok(verified);
 }
 
-async function lockedFailure(deps: DomainDeps, user: UserRecord): Promise<Result<never> | null> {
-  if (user.lockedAt === null) return null;
-  const policy = await getLockPolicy(deps.store);
-  return isLocked(policy, user, 0) ? fail('USER_LOCKED', LOCKED_MESSAGE) : null;
-}
-
 async function touchApiKey(deps: DomainDeps, key: ApiKeyRecord): Promise<void> {
   const now = deps.clock.now();
   if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
@@ -124,10 +143,62 @@ async function byApiKey(deps: DomainDeps, apiKey: string, expectedNameKey?: stri
   if (!key) return null;
   const user = await deps.store.findUserById(key.userId);
   if (!user || (expectedNameKey !== undefined && user.nameKey !== expectedNameKey)) return null;
-  const locked = await lockedFailure(deps, user);
-  if (locked) return locked;
+  // The sign-in lock stops password guesses; a key already held is no guess, so it goes on working.
   await touchApiKey(deps, key);
   return ok({ user, via: 'apiKey', apiKey: key });
+}
+
+// Scripts send the same token with every request: its claims, once its signature checked out, are kept
+// by the token's SHA-256 (as sessions are stored), per key ring, so the next request skips the MAC and the
+// JSON. Claims never change; whether the token still works is the row's to say, every time.
+const verifiedByRing = new WeakMap<object, Map<string, AccessTokenClaims>>();
+const MAX_VERIFIED = 10_000;
+
+function verifiedClaims(deps: DomainDeps, token: string): AccessTokenClaims | null {
+  let verified = verifiedByRing.get(deps.keys);
+  if (!verified) {
+    verified = new Map();
+    verifiedByRing.set(deps.keys, verified);
+  }
+  const hash = storedTokenHash(deps.keys, token);
+  const known = verified.get(hash);
+  if (known) return known;
+  const claims = verifyJwt(deps.keys.tokenSigningMac, token);
+  if (claims) {
+    if (verified.size >= MAX_VERIFIED) verified.clear();
+    verified.set(hash, claims);
+  }
+  return claims;
+}
+
+/**
+ * An access token: its signature first (no database read for a forgery), then its row, which says
+ * whether it still works and why not. `expectedNameKey`: as a Basic password, the name must be its user's.
+ */
+async function byAccessToken(deps: DomainDeps, presented: string, expectedNameKey?: string): Promise<Result<Principal>> {
+  let token: AccessTokenRecord | null;
+  if (looksLikeReferenceToken(presented)) {
+    token = await deps.store.findAccessTokenByReference(storedTokenHash(deps.keys, presented));
+  } else {
+    const claims = verifiedClaims(deps, presented);
+    if (!claims) return fail('BAD_CREDENTIALS', 'This access token was not issued by this Keyfob');
+    token = await deps.store.findAccessToken(claims.jti);
+  }
+  if (!token) return fail('BAD_CREDENTIALS', 'This access token is unknown here');
+  const now = deps.clock.now();
+  if (token.revokedAt !== null) {
+    return fail('TOKEN_REVOKED', token.revokedReason === 'refreshed' ? 'This access token was refreshed: use the new one' : 'This access token was revoked');
+  }
+  if (token.expiresAt !== null && token.expiresAt <= now) {
+    return fail('TOKEN_EXPIRED', `This access token expired at ${new Date(token.expiresAt).toISOString()}: create or refresh one`);
+  }
+  const user = await deps.store.findUserById(token.userId);
+  if (!user) return fail('BAD_CREDENTIALS', 'This access token is unknown here');
+  if (expectedNameKey !== undefined && user.nameKey !== expectedNameKey) return fail('BAD_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);
+  // Never more than its user may now: a demoted admin's admin token stops at once.
+  if (tokenIsAdmin(token) && !user.admin) return fail('FORBIDDEN', `This token carries admin rights that ${user.name} no longer has`);
+  if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_MS) await deps.store.touchAccessToken(token.id, now);
+  return ok({ user, via: 'accessToken', accessToken: token });
 }
 
 async function bySession(deps: DomainDeps, token: string): Promise<Result<Principal>> {
@@ -135,25 +206,30 @@ async function bySession(deps: DomainDeps, token: string): Promise<Result<Princi
   const session = await deps.store.findSession(tokenHash);
   const now = deps.clock.now();
   if (!session) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
-  if (session.expiresAt <= now) {
+  const endsAt = session.kind === 'browser' ? session.createdAt + deps.settings.sessionMaxMs : Number.POSITIVE_INFINITY;
+  if (session.expiresAt <= now || endsAt <= now) {
     await deps.store.deleteSession(tokenHash, []);
-    return fail('SESSION_EXPIRED', 'Your session has expired: sign in again');
+    return fail('SESSION_EXPIRED', endsAt <= now ? 'Your session has reached its maximum age: sign in again' : 'Your session has expired: sign in again');
   }
   const user = await deps.store.findUserById(session.userId);
   if (!user) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
-  const locked = await lockedFailure(deps, user);
-  if (locked) return locked;
   // Git LFS tokens live their fixed few minutes and never see secrets.
   if (session.kind === 'lfs') return ok({ user, via: 'lfsToken', session });
-  if (now - session.lastSeenAt >= SESSION_TOUCH_MS) {
-    const changes = { lastSeenAt: now, expiresAt: now + deps.settings.sessionIdleMs };
+  // Sessions are Keyfob's interface (the extension): an admin who turned it off for the user ends them.
+  if (user.disableUIAccess) return fail('FORBIDDEN', UI_ACCESS_DISABLED_MESSAGE);
+  const unlockedUntil = extendedUnlock(session, now);
+  if (now - session.lastSeenAt >= SESSION_TOUCH_MS || unlockedUntil !== null) {
+    // Use extends a session, never past its maximum age, and its unlock, never past the server's maximum.
+    const changes = { lastSeenAt: now, expiresAt: Math.min(now + deps.settings.sessionIdleMs, endsAt), ...(unlockedUntil !== null && { unlockedUntil }) };
     await deps.store.updateSession(tokenHash, changes, []);
-    Object.assign(session, changes);
+    return ok({ user, via: 'session', session: { ...session, ...changes } });
   }
   return ok({ user, via: 'session', session });
 }
 
 async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, password: string): Promise<Result<Principal>> {
+  // A token is never a password guess either: it is checked as what it is, and a miss counts nothing.
+  if (looksLikeAccessToken(password) || looksLikeReferenceToken(password)) return byAccessToken(deps, password, userNameKey(username));
   if (looksLikeApiKey(password)) {
     // A key-shaped secret is never a password guess: a stale key in some CI job must not throttle or
     // lock its owner, so a miss is a plain 401 that the lockout does not count. The key finds its
@@ -174,13 +250,15 @@ async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, 
 }
 
 async function byEncryptedPassword(deps: DomainDeps, user: UserRecord, presented: string): Promise<Result<Principal> | null> {
-  let matches = user.passwordHash !== null && secretsEqual(presented, deriveEncryptedPassword(deps.keys, user.id, user.passwordStamp));
-  if (!matches) {
-    const key = await deps.store.findApiKeyByUserId(user.id);
-    matches = key !== null && secretsEqual(presented, deriveEncryptedApiKey(deps.keys, user.id, key.lookupHash));
+  // AP1 stands for the password: it dies with it, and with the password's right to sign in.
+  if (internalPasswordUsable(user) && secretsEqual(presented, deriveEncryptedPassword(deps.keys, user.id, user.passwordStamp))) {
+    return ok({ user, via: 'encryptedPassword' });
   }
-  if (!matches) return null;
-  return (await lockedFailure(deps, user)) ?? ok({ user, via: 'encryptedPassword' });
+  const key = await deps.store.findApiKeyByUserId(user.id);
+  if (key !== null && secretsEqual(presented, deriveEncryptedApiKey(deps.keys, user.id, key.lookupHash))) {
+    return ok({ user, via: 'encryptedApiKey', apiKey: key });
+  }
+  return null;
 }
 
 /** Resolves a credential to a principal, or says why not. `none` is the caller's to handle. */
@@ -189,27 +267,21 @@ export async function authenticate(deps: DomainDeps, ctx: RequestContext, creden
     case 'none':
       return fail('UNAUTHENTICATED', 'Authentication is required');
     case 'apiKeyHeader':
+      // JFrog's reference tokens go in the API-key header too.
+      if (looksLikeReferenceToken(credential.apiKey) || looksLikeAccessToken(credential.apiKey)) return byAccessToken(deps, credential.apiKey);
       return (await byApiKey(deps, credential.apiKey)) ?? fail('BAD_CREDENTIALS', 'Bad API key');
     case 'bearer':
+      if (looksLikeAccessToken(credential.token) || looksLikeReferenceToken(credential.token)) return byAccessToken(deps, credential.token);
+      if (!credential.token.startsWith(SESSION_TOKEN_PREFIX)) {
+        return fail('BAD_CREDENTIALS', 'This bearer token is not one Keyfob issued: use an access token, a reference token or a Keyfob session');
+      }
       return bySession(deps, credential.token);
     case 'basic':
       return byBasic(deps, ctx, credential.username, credential.password);
     case 'sso': {
       if (!deps.settings.httpSso) return fail('UNAUTHENTICATED', 'Authentication is required');
       const user = await ssoUser(deps, ctx, deps.settings.httpSso, credential.name);
-      if (!user.ok) return user;
-      return (await lockedFailure(deps, user.value)) ?? ok({ user: user.value, via: 'sso' });
+      return user.ok ? ok({ user: user.value, via: 'sso' }) : user;
     }
   }
 }
-
-/** Whether this principal may see secrets now: by a credential of its own, an unlocked session, or the admin's flag. */
-export function canSeeSecrets(principal: Principal, now: number): boolean {
-  if (principal.via === 'lfsToken') return false;
-  // An SSO user has no Keyfob password to unlock with: only the admin's flag opens their secrets.
-  if (principal.via === 'sso') return principal.user.keysWithoutUnlock;
-  if (principal.via !== 'session') return true;
-  if (principal.user.keysWithoutUnlock) return true;
-  return (principal.session?.unlockedUntil ?? 0) > now;
-}
-

@@ -3,13 +3,18 @@ import type { KeyRing } from '../crypto/keyring';
 import type { Directory } from './directory';
 import type { HttpSsoSettings } from './httpSso';
 import type { PasswordCache } from './cache';
-import type { AuditEvent, AuditType, Clock, PasswordHasher, RandomBytes, Store, UserRecord } from './ports';
+import type { Clock, PasswordHasher, RandomBytes, Store } from './ports';
+import type { AuditEvent, AuditType, UserRecord } from './records';
 
 export interface DomainSettings {
-  /** How long an unlock (or a sign-in) lets a session see secrets. */
+  /** How long an unlock (or a sign-in) lets a session see secrets without use, when the client asks for no other time. */
   unlockWindowMs: number;
+  /** The longest an unlock lasts however much it is used, and the longest idle time a client may ask for. */
+  unlockMaxMs: number;
   /** A session not used for this long is over. */
   sessionIdleMs: number;
+  /** A session is over this long after its sign-in, however much it is used. */
+  sessionMaxMs: number;
   /** What a new password must be. */
   passwordPolicy: PasswordPolicy;
   /** How long a password-reset link works. */
@@ -22,7 +27,9 @@ export interface DomainSettings {
 
 export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
   unlockWindowMs: 5 * 60_000,
+  unlockMaxMs: 12 * 60 * 60_000,
   sessionIdleMs: 12 * 60 * 60_000,
+  sessionMaxMs: 30 * 24 * 60 * 60_000,
   passwordPolicy: DEFAULT_PASSWORD_POLICY,
   resetLinkMs: 30 * 60_000,
   publicUrl: null,
@@ -41,11 +48,16 @@ export interface DomainDeps {
   passwordCache?: PasswordCache;
   /** LDAP, where configured (Node): checks the passwords of users of realm `ldap`. */
   directory?: Directory;
+  /** Called when mail was queued, so a runtime with a mailer can send it now rather than at its next poll. */
+  afterMailQueued?: () => void;
 }
 
 /** Who asked, for the audit trail. */
 export interface RequestContext {
+  /** The client's address: behind trusted proxies, the one their forwarding header names. */
   clientAddress: string | null;
+  /** The connection's own address (a proxy's, behind one): what HTTP SSO's proxy list is checked against. */
+  peerAddress?: string | null;
   userAgent: string | null;
 }
 

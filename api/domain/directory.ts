@@ -21,14 +21,18 @@ export class DirectoryUnavailableError extends Error {
 
 /** RFC 4514: a value placed into a DN. */
 export function escapeDnValue(value: string): string {
-  return value
-    .replace(/[\\,+"<>;=]/g, (ch) => `\\${ch}`)
-    .replace(/^([ #])/, '\\$1')
-    .replace(/ $/, '\\ ')
-    .replace(/\u0000/g, '\\00');
+  return (
+    value
+      .replace(/[\\,+"<>;=]/g, (ch) => `\\${ch}`)
+      .replace(/^([ #])/, '\\$1')
+      .replace(/ $/, '\\ ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 4514 escapes NUL; matching it is the point.
+      .replace(/\u0000/g, '\\00')
+  );
 }
 
 /** RFC 4515: a value placed into a search filter. */
 export function escapeFilterValue(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 4515 escapes NUL; matching it is the point.
   return value.replace(/[\\*()\u0000]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

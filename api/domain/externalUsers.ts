@@ -2,7 +2,7 @@
 import { UserName, userNameKey, type Realm } from '../../shared/schemas';
 import { generatePasswordStamp } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import type { UserRecord } from './ports';
+import type { UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 /**
@@ -25,12 +25,19 @@ export async function userForExternalIdentity(
     return existing.realm === realm ? ok(existing) : fail('BAD_CREDENTIALS', `'${parsed.data}' is not a user of the ${realm} realm`);
   }
   if (!options.create) return fail('BAD_CREDENTIALS', `'${parsed.data}' has no Keyfob account: ask an administrator to create it`);
+  const created = await insertExternalUser(deps, ctx, realm, parsed.data, options.email ?? null);
+  // Created at the same moment by a parallel request: use that one.
+  return created ? ok(created) : userForExternalIdentity(deps, ctx, realm, name, { create: false });
+}
+
+/** Makes a user of `realm` (a valid user name), without a Keyfob password; null when the name is taken. */
+export async function insertExternalUser(deps: DomainDeps, ctx: RequestContext, realm: Realm, name: string, email: string | null): Promise<UserRecord | null> {
   const now = deps.clock.now();
-  const created = await deps.store.insertUser(
+  return deps.store.insertUser(
     {
-      name: parsed.data,
-      nameKey,
-      email: options.email ?? null,
+      name,
+      nameKey: userNameKey(name),
+      email,
       realm,
       admin: false,
       profileUpdatable: true,
@@ -48,6 +55,4 @@ export async function userForExternalIdentity(
     },
     [auditEvent(deps, ctx, 'user-created', null, { by: realm })],
   );
-  // Created at the same moment by a parallel request: use that one.
-  return created ? ok(created) : userForExternalIdentity(deps, ctx, realm, name, { create: false });
 }

@@ -3,8 +3,9 @@
  * The header is believed only when the request comes from one of the configured proxy addresses, by the
  * connection's own address; from anyone else it is ignored, as if it were not there.
  */
+import { normaliseAddress } from '../http/clientAddress';
 import type { DomainDeps, RequestContext } from './deps';
-import type { UserRecord } from './ports';
+import type { UserRecord } from './records';
 import { userForExternalIdentity } from './externalUsers';
 import type { Result } from './result';
 
@@ -18,14 +19,10 @@ export interface HttpSsoSettings {
 
 /** The name the trusted proxy vouches for, or null when SSO is off, the header absent, or the sender untrusted. */
 export function trustedSsoName(sso: HttpSsoSettings | null, ctx: RequestContext, headers: Headers): string | null {
-  if (!sso || !ctx.clientAddress || !sso.trustedProxies.includes(normaliseAddress(ctx.clientAddress))) return null;
+  // The connection's own address: a forwarding header names the client, never the proxy that vouches.
+  if (!sso || !ctx.peerAddress || !sso.trustedProxies.includes(normaliseAddress(ctx.peerAddress))) return null;
   const name = headers.get(sso.header)?.trim();
   return name ? name : null;
-}
-
-/** `::ffff:127.0.0.1` (an IPv4 client on a dual-stack socket) is 127.0.0.1. */
-export function normaliseAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
 }
 
 export function ssoUser(deps: DomainDeps, ctx: RequestContext, sso: HttpSsoSettings, name: string): Promise<Result<UserRecord>> {

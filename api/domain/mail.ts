@@ -4,7 +4,8 @@
  */
 import { seal, unseal } from '../crypto/keyring';
 import type { DomainDeps } from './deps';
-import type { Mailer, NewOutboxMessage, OutboxMessage } from './ports';
+import type { Mailer } from './ports';
+import type { NewOutboxMessage, OutboxMessage } from './records';
 
 const sealContext = 'outbox-body';
 /** First retry after this long, doubling per attempt up to MAX_BACKOFF_MS. */

@@ -5,10 +5,11 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { userNameKey } from '../../shared/schemas';
 import { storedTokenHash } from '../crypto/secrets';
+import { addressForLimits } from '../http/clientAddress';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
 import { checkPasswordPolicy, passwordFields } from './passwords';
-import type { UserRecord } from './ports';
+import type { UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 export const RESET_PAGE_PATH = '/reset-password';
@@ -20,13 +21,12 @@ export const RESETS_PER_ADDRESS = 10;
 
 export const RESET_REQUESTED_MESSAGE = 'If that user exists and has an email address, a link to reset the password is on its way';
 
-
 /** The part of a request the caller waits for: only the per-address limit, which is the same for everyone. */
 export async function admitResetRequest(deps: DomainDeps, ctx: RequestContext): Promise<Result<void>> {
   const now = deps.clock.now();
-  const count = await deps.store.hitThrottle(`reset-address:${ctx.clientAddress ?? 'unknown'}`, WINDOW_MS, now);
+  const count = await deps.store.hitThrottle(`reset-address:${addressForLimits(ctx.clientAddress)}`, WINDOW_MS, now);
   if (count > RESETS_PER_ADDRESS) {
-    const { windowEndsAt } = await deps.store.peekThrottle(`reset-address:${ctx.clientAddress ?? 'unknown'}`, now);
+    const { windowEndsAt } = await deps.store.peekThrottle(`reset-address:${addressForLimits(ctx.clientAddress)}`, now);
     return fail('RATE_LIMITED', 'Too many reset requests from this address: try again later', {
       retryAfterSeconds: Math.max(1, Math.ceil((windowEndsAt - now) / 1000)),
     });
@@ -45,7 +45,7 @@ export async function processResetRequest(deps: DomainDeps, ctx: RequestContext,
   if (count > RESETS_PER_USER) return;
   const user = await deps.store.findUserByNameKey(nameKey);
   // External users have no Keyfob password to reset; users without an email have nowhere to get the link.
-  if (!user || !user.email || user.realm !== 'internal' || user.internalPasswordDisabled) return;
+  if (!user?.email || user.realm !== 'internal' || user.internalPasswordDisabled) return;
   const token = encodeBase32LowerCaseNoPadding(deps.randomBytes(20));
   const minutes = Math.round(deps.settings.resetLinkMs / 60_000);
   const link = `${baseUrl.replace(/\/+$/, '')}${RESET_PAGE_PATH}#token=${token}`;
@@ -73,12 +73,6 @@ async function findUsableReset(deps: DomainDeps, token: string) {
   if (!reset || reset.usedAt !== null || reset.expiresAt <= deps.clock.now()) return null;
   const user = await deps.store.findUserById(reset.userId);
   return user ? { reset, user } : null;
-}
-
-/** Whether the link still works, and whose it is (for the reset page's greeting). */
-export async function checkResetLink(deps: DomainDeps, token: string): Promise<Result<UserRecord>> {
-  const found = await findUsableReset(deps, token);
-  return found ? ok(found.user) : fail('NOT_FOUND', LINK_INVALID);
 }
 
 /**

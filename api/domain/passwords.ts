@@ -1,21 +1,53 @@
 /** Password changes and expiry, under the server's policy whatever a client sends. */
+import { commonPasswordProblem } from '../../shared/commonPasswords';
 import { passwordPolicyProblem } from '../../shared/passwordPolicy';
 import { isExternalRealm, userNameKey } from '../../shared/schemas';
 import { generatePasswordStamp } from '../crypto/secrets';
+import { mayPerform } from './access';
 import { verifyUserPassword, type Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import type { UserRecord } from './ports';
+import type { PasswordHasher } from './ports';
+import type { UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
-/** The server's password policy; the reason is shown to the user as it is. */
+/**
+ * The server's password policy, and never one of the most common passwords; the reason is shown to the
+ * user as it is. Every path that sets a password (admin create and replace, change, reset, an expired
+ * password's renewal) comes through here.
+ */
 export function checkPasswordPolicy(deps: DomainDeps, user: Pick<UserRecord, 'nameKey'>, password: string): Result<void> {
-  const problem = passwordPolicyProblem(deps.settings.passwordPolicy, password, user.nameKey);
+  const problem = passwordPolicyProblem(deps.settings.passwordPolicy, password, user.nameKey) ?? commonPasswordProblem(password);
   return problem ? fail('BAD_REQUEST', problem) : ok(undefined);
 }
 
-/** A fresh hash and stamp for a new password: the stamp change kills the old encrypted password. */
+/**
+ * Passwords hashed and verified in Unicode NFC, so one typed as NFD on one machine (`e` + combining accent)
+ * and as NFC on another (`é`) is the same password. A hash made before Keyfob normalised is of the bytes as
+ * sent: when the normal form differs and fails, those bytes are tried too.
+ */
+export function normalisingHasher(hasher: PasswordHasher): PasswordHasher {
+  return {
+    hash: (password) => hasher.hash(password.normalize('NFC')),
+    async verify(hash, password) {
+      const normal = password.normalize('NFC');
+      return (await hasher.verify(hash, normal)) || (normal !== password && hasher.verify(hash, password));
+    },
+    needsRehash: (hash) => hasher.needsRehash(hash),
+  };
+}
+
+/**
+ * A fresh hash and stamp for a new password: the stamp change kills the old encrypted password. The
+ * expiration policy's age starts now, and the new password has had no expiry notice.
+ */
 export async function passwordFields(deps: DomainDeps, password: string) {
-  return { passwordHash: await deps.hasher.hash(password), passwordStamp: generatePasswordStamp(deps.randomBytes), passwordExpired: false };
+  return {
+    passwordHash: await deps.hasher.hash(password),
+    passwordStamp: generatePasswordStamp(deps.randomBytes),
+    passwordExpired: false,
+    passwordChangedAt: deps.clock.now(),
+    passwordNoticeDays: null,
+  };
 }
 
 export interface PasswordChange {
@@ -34,6 +66,12 @@ export async function changePassword(deps: DomainDeps, ctx: RequestContext, prin
   const target = await deps.store.findUserByNameKey(userNameKey(change.userName));
   const self = target?.id === actor.id;
   if (!actor.admin && !self) return fail('FORBIDDEN', 'You may change only your own password');
+  if (!self) {
+    // Setting someone else's password is an admin change: a locked session may not, and an admin's only
+    // with the password or an unlock.
+    const permitted = mayPerform(principal, target?.admin ? 'adminPowers' : 'adminChange', deps.clock.now());
+    if (!permitted.ok) return permitted;
+  }
   if (!target) return fail('NOT_FOUND', `User '${change.userName.slice(0, 64)}' does not exist`);
   if (!actor.admin && isExternalRealm(target.realm)) {
     return fail('EXTERNAL_REALM', `Users of the ${target.realm} realm sign in through their directory and cannot change their password in Keyfob`);
@@ -57,14 +95,5 @@ export async function changePassword(deps: DomainDeps, ctx: RequestContext, prin
     [auditEvent(deps, ctx, 'password-changed', target, detail)],
     { endSessionsExcept: self ? (principal.session?.tokenHash ?? null) : null },
   );
-  return updated ? ok(updated) : fail('NOT_FOUND', `User '${target.name}' does not exist`);
-}
-
-export async function expirePassword(deps: DomainDeps, ctx: RequestContext, actor: UserRecord, userName: string): Promise<Result<UserRecord>> {
-  const target = await deps.store.findUserByNameKey(userNameKey(userName));
-  if (!target) return fail('NOT_FOUND', `User '${userName.slice(0, 64)}' does not exist`);
-  const updated = await deps.store.updateUser(target.id, { passwordExpired: true, updatedAt: deps.clock.now() }, [
-    auditEvent(deps, ctx, 'password-expired', target, { by: actor.name }),
-  ]);
   return updated ? ok(updated) : fail('NOT_FOUND', `User '${target.name}' does not exist`);
 }

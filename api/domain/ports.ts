@@ -2,7 +2,28 @@
  * What the domain needs from the outside world, as small interfaces. Adapters (drizzle, argon2, the
  * system clock) implement them; tests pass real ones with a fixed clock.
  */
-import type { LockPolicy, Realm } from '../../shared/schemas';
+import type { LockPolicy } from '../../shared/schemas';
+import type {
+  AccessTokenRecord,
+  ApiKeyRecord,
+  AuditEvent,
+  BintrayRecord,
+  ExpiredCounts,
+  LoginFailureRecord,
+  NewOutboxMessage,
+  NewSshKey,
+  NewUser,
+  OAuthFlowOutcome,
+  OAuthFlowRecord,
+  OAuthIdentityRecord,
+  OutboxMessage,
+  PasswordResetRecord,
+  SessionRecord,
+  SshKeyRecord,
+  TokenSelection,
+  UserChanges,
+  UserRecord,
+} from './records';
 
 export interface Clock {
   now(): number;
@@ -23,187 +44,15 @@ export interface PasswordHasher {
   needsRehash(hash: string): boolean;
 }
 
-export interface UserRecord {
-  id: number;
-  name: string;
-  nameKey: string;
-  email: string | null;
-  realm: Realm;
-  admin: boolean;
-  profileUpdatable: boolean;
-  disableUIAccess: boolean;
-  internalPasswordDisabled: boolean;
-  keysWithoutUnlock: boolean;
-  passwordHash: string | null;
-  passwordStamp: string;
-  passwordExpired: boolean;
-  groups: string[];
-  lastLoggedIn: number | null;
-  lockedAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export type NewUser = Omit<UserRecord, 'id'>;
-export type UserChanges = Partial<Omit<UserRecord, 'id' | 'nameKey' | 'createdAt'>>;
-
-export interface ApiKeyRecord {
-  userId: number;
-  lookupHash: string;
-  sealed: string;
-  formatVersion: number;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-/** `browser`: the extension's session. `lfs`: a short-lived token SSH gave Git LFS (no secrets, no renewal). */
-export type SessionKind = 'browser' | 'lfs';
-
-export interface SessionRecord {
-  tokenHash: string;
-  userId: number;
-  createdAt: number;
-  lastSeenAt: number;
-  expiresAt: number;
-  unlockedUntil: number | null;
-  kind: SessionKind;
-  /** For `lfs` tokens: the SSH key that got it; removing the key ends the token. */
-  sshKeyId: number | null;
-}
-
-export interface SshKeyRecord {
-  id: number;
-  userId: number;
-  name: string;
-  type: string;
-  /** The public key blob in base64: public, so kept as it is. */
-  blob: string;
-  bits: number;
-  fingerprint: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-export type NewSshKey = Omit<SshKeyRecord, 'id' | 'lastUsedAt'>;
-
-export interface BintrayRecord {
-  userId: number;
-  username: string;
-  /** The Bintray API key, sealed with the master key. */
-  sealed: string;
-  updatedAt: number;
-}
-
-export interface LoginFailureRecord {
-  nameKey: string;
-  failures: number;
-  lastFailureAt: number;
-}
-
-export interface PasswordResetRecord {
-  tokenHash: string;
-  userId: number;
-  createdAt: number;
-  expiresAt: number;
-  usedAt: number | null;
-}
-
-/** A message in the outbox; its body sealed, since it may carry a reset link. */
-export interface OutboxMessage {
-  id: number;
-  recipient: string;
-  subject: string;
-  sealedBody: string;
-  createdAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  deliveredAt: number | null;
-  lastError: string | null;
-}
-
-export type NewOutboxMessage = Pick<OutboxMessage, 'recipient' | 'subject' | 'sealedBody' | 'createdAt' | 'nextAttemptAt'>;
-
 /** Mail out of the process (SMTP on Node); absent where there is none, and then mail waits in the outbox. */
 export interface Mailer {
   send(message: { to: string; subject: string; text: string }): Promise<void>;
 }
 
-export interface OAuthIdentityRecord {
-  provider: string;
-  subject: string;
-  userId: number;
-  email: string | null;
-  createdAt: number;
-}
-
-export type OAuthPurpose = 'bind' | 'sign-in';
-
-export interface OAuthFlowRecord {
-  stateHash: string;
-  provider: string;
-  purpose: OAuthPurpose;
-  /** For a bind: the SHA-256 of the session that started it. */
-  sessionHash: string | null;
-  /** PKCE verifier and nonce, sealed. */
-  sealedSecrets: string;
-  /** For a sign-in: the SHA-256 of the claim secret the extension holds. */
-  claimHash: string | null;
-  /** For a sign-in, once done: the new session's token, sealed, until claimed. */
-  sealedSession: string | null;
-  createdAt: number;
-  expiresAt: number;
-  completedAt: number | null;
-}
-
-/** What a housekeeping pass deleted, by kind of row. */
-export interface ExpiredCounts {
-  sessions: number;
-  passwordResets: number;
-  oauthFlows: number;
-  throttles: number;
-  deliveredMail: number;
-}
-
-export type AuditType =
-  | 'sign-in'
-  | 'sign-in-failed'
-  | 'sign-out'
-  | 'unlock'
-  | 'api-key-created'
-  | 'api-key-regenerated'
-  | 'api-key-revoked'
-  | 'api-keys-revoked-all'
-  | 'password-changed'
-  | 'password-expired'
-  | 'email-changed'
-  | 'user-created'
-  | 'user-updated'
-  | 'user-deleted'
-  | 'user-unlocked'
-  | 'ssh-key-added'
-  | 'ssh-key-removed'
-  | 'lfs-token-issued'
-  | 'bintray-changed'
-  | 'bintray-removed'
-  | 'password-reset-requested'
-  | 'password-reset-used'
-  | 'oauth-bound'
-  | 'oauth-unbound'
-  | 'oauth-sign-in';
-
-/** A security event. Never a secret in it. */
-export interface AuditEvent {
-  userId: number | null;
-  type: AuditType;
-  at: number;
-  clientAddress: string | null;
-  userAgent: string | null;
-  detail?: Record<string, string>;
-}
-
 /**
- * Persistence. Every method that changes more than one row does so atomically (one batch), and takes the
- * audit events to record in that same batch, so an event is never lost nor recorded for a change that failed.
+ * Persistence. Every method that changes more than one row does so atomically (one batch). Writes take the
+ * audit events that record them and write them in that same batch, only when the change happened: an event
+ * is never lost, nor recorded for a change that failed or did not happen.
  */
 export interface Store {
   findUserByNameKey(nameKey: string): Promise<UserRecord | null>;
@@ -213,33 +62,103 @@ export interface Store {
   countAdmins(): Promise<number>;
   /** Inserts the user; null when the name is taken. */
   insertUser(user: NewUser, audit: AuditEvent[]): Promise<UserRecord | null>;
-  /** Changes the user's fields; when the stamp changes, ends the user's sessions but `keepSession`. */
-  updateUser(id: number, changes: UserChanges, audit: AuditEvent[], options?: { endSessionsExcept?: string | null }): Promise<UserRecord | null>;
+  /**
+   * Changes the user's fields. With `endSessionsExcept`, ends the user's sessions but that one (all when
+   * null); `mail` is queued in the same batch (a notice of the change).
+   */
+  updateUser(
+    id: number,
+    changes: UserChanges,
+    audit: AuditEvent[],
+    options?: { endSessionsExcept?: string | null; mail?: NewOutboxMessage[] },
+  ): Promise<UserRecord | null>;
   deleteUser(id: number, audit: AuditEvent[]): Promise<boolean>;
+  /** Records events that come with no change (an admin reading another user's secret). */
+  recordAudit(audit: AuditEvent[]): Promise<void>;
+  /**
+   * Sets or clears the expired flag of the named users' passwords (by name key), or of every user with a
+   * Keyfob password when null; clearing it starts the password's age again at `at`. Returns how many changed.
+   */
+  setPasswordsExpired(nameKeys: string[] | null, expired: boolean, at: number, audit: AuditEvent[]): Promise<number>;
+  /**
+   * Users with a Keyfob password and an e-mail, not flagged expired, whose password was set after
+   * `changedAfter` and at or before `changedBefore`, and who have not had every notice: the candidates for
+   * an expiry notice (at most 1000 a call, the soonest to expire first).
+   */
+  listPasswordNoticeCandidates(changedAfter: number, changedBefore: number): Promise<UserRecord[]>;
+  /**
+   * Claims the `days`-ahead notice for the user's current password (the stamp says which) and queues its
+   * mail. False, and nothing queued, when that notice or a later one was claimed already, by this or
+   * another process, or the password changed meanwhile.
+   */
+  claimPasswordNotice(userId: number, passwordStamp: string, days: number, mail: NewOutboxMessage, audit: AuditEvent[]): Promise<boolean>;
+  /** Every group name some user carries, in order. */
+  listGroupNames(): Promise<string[]>;
+  /** The names of the users that carry the group. */
+  listGroupMembers(group: string): Promise<string[]>;
+  /** Users with a failure count under their own name, with that count: the ones the lock rule may hold. */
+  listLockCandidates(): Promise<{ user: UserRecord; failures: number }[]>;
 
   findApiKeyByLookupHash(lookupHash: string): Promise<ApiKeyRecord | null>;
   findApiKeyByUserId(userId: number): Promise<ApiKeyRecord | null>;
   /** Inserts the key unless the user has one; false when one exists. */
   insertApiKeyIfAbsent(key: ApiKeyRecord, audit: AuditEvent[]): Promise<boolean>;
-  /** Inserts or replaces the user's key in one statement: the old key is dead the moment this returns. */
+  /** Inserts or replaces the user's key in one batch: the old key is dead the moment this returns. */
   replaceApiKey(key: ApiKeyRecord, audit: AuditEvent[]): Promise<void>;
   deleteApiKey(userId: number, audit: AuditEvent[]): Promise<boolean>;
   deleteAllApiKeys(audit: AuditEvent[]): Promise<number>;
   /** Records that the key was used; by its lookup hash, so a key replaced meanwhile is not the one marked. */
   touchApiKey(lookupHash: string, at: number): Promise<void>;
 
+  insertAccessToken(token: AccessTokenRecord, audit: AuditEvent[]): Promise<void>;
+  findAccessToken(id: string): Promise<AccessTokenRecord | null>;
+  findAccessTokenByReference(referenceHash: string): Promise<AccessTokenRecord | null>;
+  findAccessTokenByRefresh(refreshHash: string): Promise<AccessTokenRecord | null>;
+  /** A user's tokens (everyone's when null), newest first; revoked ones only when asked. */
+  listAccessTokens(userId: number | null, options?: { includeRevoked?: boolean }): Promise<AccessTokenRecord[]>;
+  /**
+   * Marks the selected live tokens revoked at `at`, each with its whole family and every token made by a
+   * token of those families (and so on down); returns how many.
+   */
+  revokeAccessTokens(selection: TokenSelection, at: number, audit: AuditEvent[]): Promise<number>;
+  /**
+   * Refresh: the new token is written and the old one marked refreshed in one batch, only if the old one
+   * is still live with this refresh hash (two concurrent refreshes: one wins). False when it was not.
+   */
+  replaceRefreshedToken(oldId: string, refreshHash: string, token: AccessTokenRecord, audit: AuditEvent[]): Promise<boolean>;
+  /** Records that the token was used; like touchApiKey, at most once a minute by the caller's choice. */
+  touchAccessToken(id: string, at: number): Promise<void>;
+
   /** A sign-in: the new session and the user's last sign-in time, in one atomic write. */
   recordSignIn(session: SessionRecord, audit: AuditEvent[]): Promise<void>;
   findSession(tokenHash: string): Promise<SessionRecord | null>;
-  updateSession(tokenHash: string, changes: Partial<Pick<SessionRecord, 'lastSeenAt' | 'expiresAt' | 'unlockedUntil'>>, audit: AuditEvent[]): Promise<void>;
+  updateSession(
+    tokenHash: string,
+    changes: Partial<Pick<SessionRecord, 'lastSeenAt' | 'expiresAt' | 'unlockedUntil' | 'unlockIdleMs' | 'unlockEndsAt'>>,
+    audit: AuditEvent[],
+  ): Promise<void>;
   deleteSession(tokenHash: string, audit: AuditEvent[]): Promise<void>;
 
-  findLoginFailure(nameKey: string): Promise<LoginFailureRecord | null>;
-  /** Counts one more failure and returns the new count; locks `lockUserId` when given. */
-  recordLoginFailure(nameKey: string, at: number, audit: AuditEvent[]): Promise<number>;
-  lockUser(userId: number, at: number): Promise<void>;
-  clearLoginFailures(nameKey: string): Promise<void>;
-  /** Clears failures and admin locks for these names (all names when null). */
+  /**
+   * The failure count under `key` (a name key, or a name key and client address): for deciding whether
+   * a name is locked, so the read cache may serve it.
+   */
+  findLoginFailure(key: string): Promise<LoginFailureRecord | null>;
+  /** The same, always from the database: what a reservation compares against. */
+  loadLoginFailure(key: string): Promise<LoginFailureRecord | null>;
+  /**
+   * Counts one more attempt under `key` at `at`, only if the row is still what `seen` says (compare and
+   * swap): false when another attempt got there first. Attempts are counted before the password is
+   * checked, so concurrent guesses are counted like sequential ones.
+   */
+  reserveLoginAttempt(key: string, seen: LoginFailureRecord | null, at: number): Promise<boolean>;
+  /** Takes back an attempt reserved at `at` (it got no answer), unless another was counted since. */
+  releaseLoginAttempt(key: string, seen: LoginFailureRecord | null, at: number): Promise<void>;
+  /** A reserved attempt failed: its audit event and, when the count reached the lock, the user's lock time. */
+  recordSignInFailure(lock: { userId: number; at: number } | null, audit: AuditEvent[]): Promise<void>;
+  /** A password was right: forget these counts. */
+  clearLoginFailures(keys: string[]): Promise<void>;
+  /** Clears the failure counts (the name's own and per address) and the locks of these names (all when null). */
   unlockUsers(nameKeys: string[] | null, audit: AuditEvent[]): Promise<void>;
 
   listSshKeys(userId: number): Promise<SshKeyRecord[]>;
@@ -261,7 +180,8 @@ export interface Store {
   findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | null>;
   /**
    * Uses the reset: marks it used and, only if this call was the one to do so, sets the user's new
-   * password fields, ends all their sessions and clears their failed sign-ins, in one batch.
+   * password fields, ends all their sessions and clears their delays per client address (the name's own
+   * count stays, so a lock outlives a reset), in one batch.
    * False when the reset was already used.
    */
   completePasswordReset(reset: PasswordResetRecord, user: UserRecord, changes: UserChanges, at: number, audit: AuditEvent[]): Promise<boolean>;
@@ -275,6 +195,11 @@ export interface Store {
   hitThrottle(bucket: string, windowMs: number, at: number): Promise<number>;
   /** The bucket's count in its running window (0 when none runs). */
   peekThrottle(bucket: string, at: number): Promise<{ count: number; windowEndsAt: number }>;
+  /**
+   * A place in the bucket's queue, one every `spacingMs`: the time this caller's turn comes, or null when
+   * that is more than `maxWaitMs` away. The bucket's window end is the next free turn.
+   */
+  reserveTurn(bucket: string, spacingMs: number, maxWaitMs: number, at: number): Promise<number | null>;
 
   listOAuthIdentities(userId: number): Promise<OAuthIdentityRecord[]>;
   findOAuthIdentity(provider: string, subject: string): Promise<OAuthIdentityRecord | null>;
@@ -285,10 +210,23 @@ export interface Store {
   findOAuthFlow(stateHash: string): Promise<OAuthFlowRecord | null>;
   /** Marks the flow completed; false when it already was (a replayed callback). */
   completeOAuthFlow(stateHash: string, at: number): Promise<boolean>;
-  setOAuthFlowSession(stateHash: string, sealedSession: string): Promise<void>;
+  setOAuthFlowOutcome(stateHash: string, outcome: OAuthFlowOutcome): Promise<void>;
   findOAuthFlowByClaim(claimHash: string): Promise<OAuthFlowRecord | null>;
-  /** Hands the sealed session out once: returns it and forgets it. */
-  takeOAuthFlowSession(stateHash: string): Promise<string | null>;
+  findOAuthFlowByCompletion(completionHash: string): Promise<OAuthFlowRecord | null>;
+  /** Uses the flow's claim: true for the one caller that cleared it, false once it is gone. */
+  takeOAuthFlowClaim(stateHash: string): Promise<boolean>;
+  /**
+   * Records one of a bind's two approvals (`page`: the user confirmed on the page; `starter`: the session
+   * that started it approved) and returns the flow as it is now; null when that approval was given already.
+   */
+  approveOAuthFlow(stateHash: string, by: 'page' | 'starter', at: number): Promise<OAuthFlowRecord | null>;
+
+  /** A SAML request ID awaiting its response, with what node-saml keeps for it (its IssueInstant). */
+  insertSamlRequest(id: string, issuedAt: string, expiresAt: number): Promise<void>;
+  /** The request's IssueInstant while it has not expired by `at`; null otherwise. */
+  findSamlRequest(id: string, at: number): Promise<string | null>;
+  /** Removes the request (it has been answered); returns what was kept, null when it was gone. */
+  deleteSamlRequest(id: string): Promise<string | null>;
 
   getSetting<T>(key: string): Promise<T | null>;
   putSetting<T>(key: string, value: T): Promise<void>;
@@ -298,7 +236,8 @@ export interface Store {
 
   /**
    * Deletes, in one batch, rows that can no longer be used: sessions (and Git LFS tokens), reset links and
-   * OAuth/SAML flows expired by `at`, throttle windows ended by `at`, and mail delivered before `deliveredMailBefore`.
+   * OAuth/SAML flows and SAML request IDs expired by `at`, throttle windows ended by `at`, mail delivered
+   * before `deliveredMailBefore`, and failure counts per name and address quiet for an hour.
    */
   deleteExpired(at: number, deliveredMailBefore: number): Promise<ExpiredCounts>;
 }

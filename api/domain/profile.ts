@@ -4,14 +4,19 @@ import { deriveEncryptedPassword } from '../crypto/secrets';
 import { readApiKey, summariseApiKey } from './apiKeys';
 import { readBintray, summariseBintray } from './bintray';
 import { listSshKeys } from './sshKeys';
-import { canSeeSecrets, type Principal } from './credentials';
+import { canSeeSecrets, mayUpdateProfile } from './access';
+import type { Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import type { UserRecord } from './ports';
+import { composeMail, maskAddress } from './mail';
+import type { UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 export async function buildProfile(deps: DomainDeps, principal: Principal, user: UserRecord = principal.user): Promise<ProfileReply> {
   const [key, sshKeys, bintray] = await Promise.all([readApiKey(deps, user), listSshKeys(deps, user), readBintray(deps, user)]);
+  const now = deps.clock.now();
   const unlockedUntil = principal.session?.unlockedUntil ?? null;
+  const stillUnlocked = unlockedUntil !== null && unlockedUntil > now;
+  const iso = (at: number | null | undefined) => (at === null || at === undefined ? null : new Date(at).toISOString());
   return {
     name: user.name,
     email: user.email,
@@ -20,12 +25,22 @@ export async function buildProfile(deps: DomainDeps, principal: Principal, user:
     profileUpdatable: user.profileUpdatable,
     keysWithoutUnlock: user.keysWithoutUnlock,
     canChangePassword: !isExternalRealm(user.realm) && !user.internalPasswordDisabled,
-    unlocked: canSeeSecrets({ ...principal, user }, deps.clock.now()),
-    unlockedUntil: unlockedUntil === null || unlockedUntil <= deps.clock.now() ? null : new Date(unlockedUntil).toISOString(),
+    unlocked: canSeeSecrets({ ...principal, user }, now),
+    unlockedUntil: stillUnlocked ? iso(unlockedUntil) : null,
+    unlockEndsAt: stillUnlocked ? iso(principal.session?.unlockEndsAt) : null,
+    unlockEnded: unlockedUntil !== null && !stillUnlocked ? { at: new Date(unlockedUntil).toISOString(), by: endedBy(principal.session) } : null,
+    unlockMaxMinutes: Math.floor(deps.settings.unlockMaxMs / 60_000),
     apiKey: key ? summariseApiKey(key.apiKey, key.record) : null,
     sshKeys,
     bintray: bintray ? summariseBintray(bintray.credentials, bintray.record) : null,
   };
+}
+
+/** An unlock that ran out hit the server's maximum (or the fixed window of an older session), or went unused for its idle time. */
+function endedBy(session: Principal['session']): 'idle' | 'limit' {
+  const { unlockedUntil, unlockEndsAt, unlockIdleMs } = session ?? {};
+  if (unlockIdleMs == null || unlockEndsAt == null || unlockedUntil == null) return 'limit';
+  return unlockedUntil >= unlockEndsAt ? 'limit' : 'idle';
 }
 
 export function revealEncryptedPassword(deps: DomainDeps, user: UserRecord): Result<string> {
@@ -36,7 +51,30 @@ export function revealEncryptedPassword(deps: DomainDeps, user: UserRecord): Res
 }
 
 export async function updateEmail(deps: DomainDeps, ctx: RequestContext, user: UserRecord, email: string): Promise<Result<UserRecord>> {
-  if (!user.profileUpdatable) return fail('FORBIDDEN', 'Your administrator does not let you change your profile');
-  const updated = await deps.store.updateUser(user.id, { email, updatedAt: deps.clock.now() }, [auditEvent(deps, ctx, 'email-changed', user)]);
+  const updatable = mayUpdateProfile(user);
+  if (!updatable.ok) return updatable;
+  // The old address hears of it: if this was not its owner, they know, and know whom to ask.
+  const notice =
+    user.email && user.email.toLowerCase() !== email.toLowerCase()
+      ? [
+          await composeMail(
+            deps,
+            user.email,
+            'Your Keyfob e-mail address was changed',
+            [
+              `Hello ${user.name},`,
+              '',
+              `The e-mail address of your Keyfob account was changed from this address to ${maskAddress(email)}${ctx.clientAddress ? `, from ${ctx.clientAddress}` : ''}.`,
+              'Password-reset links now go to the new address.',
+              '',
+              'If this was not you, sign in and change your password, and tell your administrator.',
+            ].join('\n'),
+          ),
+        ]
+      : [];
+  const updated = await deps.store.updateUser(user.id, { email, updatedAt: deps.clock.now() }, [auditEvent(deps, ctx, 'email-changed', user)], {
+    mail: notice,
+  });
+  if (notice.length > 0) deps.afterMailQueued?.();
   return updated ? ok(updated) : fail('NOT_FOUND', 'Your user no longer exists');
 }

@@ -2,21 +2,20 @@
  * SAML 2.0 sign-in, SP-initiated: Keyfob sends the user to the identity provider with an AuthnRequest
  * (HTTP-Redirect) and a RelayState that names the flow; the provider posts back a signed response
  * (HTTP-POST) that the service provider adapter checks: signature, audience, recipient, time, and the
- * request it answers, once. The new session waits, sealed, for the extension's claim, as with OAuth.
+ * request it answers, once. Then it finishes as OAuth does (domain/oauth.ts): the tab gets a completion
+ * code, and the session goes only to the claim and that code together.
  */
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { seal } from '../crypto/keyring';
 import { storedTokenHash } from '../crypto/secrets';
 import type { DomainDeps, RequestContext } from './deps';
 import { userForExternalIdentity } from './externalUsers';
-import type { UserRecord } from './ports';
+import { newFlow, recordOutcome } from './oauth';
 import { fail, ok, type Result } from './result';
-import { startSession } from './sessions';
 
 export const SAML_ACS_PATH = '/api/v1/saml/acs';
 export const SAML_METADATA_PATH = '/api/v1/saml/metadata';
 export const SAML_PROVIDER_ID = 'saml';
-const FLOW_TTL_MS = 10 * 60_000;
 
 /** The identity the provider vouched for, after every check passed. */
 export interface SamlIdentity {
@@ -41,7 +40,6 @@ export interface SamlDeps extends DomainDeps {
   saml?: SamlServiceProvider;
 }
 
-
 export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authorizationUrl: string; claim: string }>> {
   if (!deps.saml) return fail('NOT_FOUND', 'SAML sign-in is not set up here');
   const relayState = encodeBase32LowerCaseNoPadding(deps.randomBytes(20));
@@ -52,25 +50,26 @@ export async function startSamlSignIn(deps: SamlDeps): Promise<Result<{ authoriz
   } catch {
     return fail('UNAVAILABLE', `${deps.saml.name} cannot be reached: try again later`);
   }
-  const now = deps.clock.now();
-  await deps.store.insertOAuthFlow({
-    stateHash: storedTokenHash(deps.keys, relayState),
-    provider: SAML_PROVIDER_ID,
-    purpose: 'sign-in',
-    sessionHash: null,
-    claimHash: storedTokenHash(deps.keys, claim),
-    // Nothing to keep secret here: the request ID lives with the service provider's own cache.
-    sealedSecrets: await seal(deps.keys, '{}', `saml-flow:${storedTokenHash(deps.keys, relayState)}`, deps.randomBytes),
-    sealedSession: null,
-    createdAt: now,
-    expiresAt: now + FLOW_TTL_MS,
-    completedAt: null,
-  });
+  const stateHash = storedTokenHash(deps.keys, relayState);
+  await deps.store.insertOAuthFlow(
+    newFlow(deps, {
+      stateHash,
+      provider: SAML_PROVIDER_ID,
+      purpose: 'sign-in',
+      sessionHash: null,
+      claimHash: storedTokenHash(deps.keys, claim),
+      // Nothing to keep secret here: the request ID lives with the service provider's own cache.
+      sealedSecrets: await seal(deps.keys, '{}', `saml-flow:${stateHash}`, deps.randomBytes),
+    }),
+  );
   return ok({ authorizationUrl: url, claim });
 }
 
-/** The provider posted its response: check it, find or make the user, and leave the session for the claim. */
-export async function handleSamlResponse(deps: SamlDeps, ctx: RequestContext, samlResponse: string, relayState: string): Promise<Result<UserRecord>> {
+/**
+ * The provider posted its response: check it, find or make the user, and return the completion code for
+ * this tab alone; the session waits for the claim and that code.
+ */
+export async function handleSamlResponse(deps: SamlDeps, ctx: RequestContext, samlResponse: string, relayState: string): Promise<Result<{ code: string }>> {
   if (!deps.saml) return fail('NOT_FOUND', 'SAML sign-in is not set up here');
   const flow = relayState ? await deps.store.findOAuthFlow(storedTokenHash(deps.keys, relayState)) : null;
   if (!flow || flow.provider !== SAML_PROVIDER_ID || flow.expiresAt <= deps.clock.now()) {
@@ -88,8 +87,6 @@ export async function handleSamlResponse(deps: SamlDeps, ctx: RequestContext, sa
   }
   const user = await userForExternalIdentity(deps, ctx, 'saml', identity.nameId, { create: deps.saml.createUsers, email: identity.email });
   if (!user.ok) return user;
-  if (user.value.lockedAt !== null) return fail('USER_LOCKED', 'This account is locked: ask an administrator to unlock it');
-  const session = await startSession(deps, ctx, user.value, false);
-  await deps.store.setOAuthFlowSession(flow.stateHash, await seal(deps.keys, session.token, `oauth-session:${flow.stateHash}`, deps.randomBytes));
-  return ok(session.user);
+  // No lock check: the sign-in lock stops password guesses, and this is no password (domain/lockout.ts).
+  return ok({ code: await recordOutcome(deps, flow, { userId: user.value.id, subject: identity.nameId, email: identity.email }) });
 }

@@ -9,8 +9,8 @@ import { userNameKey } from '../../shared/schemas';
 import { MIN_RSA_BITS, parseSshPublicKey } from '../crypto/sshPublicKey';
 import { generateSessionToken, storedTokenHash } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import { getLockPolicy, isLocked } from './lockout';
-import type { SshKeyRecord, UserRecord } from './ports';
+import { mayUpdateProfile } from './access';
+import type { SshKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 const POLICY_SETTING = 'sshKeyPolicy';
@@ -53,6 +53,8 @@ export async function addSshKey(
   user: UserRecord,
   input: { name?: string; publicKey: string },
 ): Promise<Result<SshKeyRecord>> {
+  const updatable = mayUpdateProfile(user);
+  if (!updatable.ok) return updatable;
   const parsed = parseSshPublicKey(input.publicKey);
   if (!parsed.ok) return parsed;
   const key = parsed.value;
@@ -96,11 +98,7 @@ const SHARED_LOGIN = 'git';
  * the current policy, and its user not locked. The key alone identifies the user (no passwords over SSH).
  * Reads the database every time: a removed key is refused on its next connection.
  */
-export async function findSshKeyOwner(
-  deps: DomainDeps,
-  loginName: string,
-  blob: Uint8Array,
-): Promise<{ user: UserRecord; key: SshKeyRecord } | null> {
+export async function findSshKeyOwner(deps: DomainDeps, loginName: string, blob: Uint8Array): Promise<{ user: UserRecord; key: SshKeyRecord } | null> {
   // The fingerprint is a hash of the whole blob, type included: a match is this very key.
   const fingerprint = `SHA256:${encodeBase64NoPadding(sha256(blob))}`;
   const key = await deps.store.findSshKeyByFingerprint(fingerprint);
@@ -110,7 +108,7 @@ export async function findSshKeyOwner(
   if (!user) return null;
   const login = userNameKey(loginName);
   if (login !== user.nameKey && login !== SHARED_LOGIN) return null;
-  if (user.lockedAt !== null && isLocked(await getLockPolicy(deps.store), user, 0)) return null;
+  // No lock check: the sign-in lock stops password guesses, and a registered key is no guess (lockout.ts).
   return { user, key };
 }
 
@@ -154,6 +152,8 @@ export async function authenticateGitLfs(
       lastSeenAt: now,
       expiresAt: now + LFS_TOKEN_TTL_SECONDS * 1000,
       unlockedUntil: null,
+      unlockIdleMs: null,
+      unlockEndsAt: null,
       kind: 'lfs',
       sshKeyId: owner.key.id,
     },

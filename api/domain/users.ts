@@ -1,19 +1,16 @@
 /** Users as Artifactory's admin calls manage them. */
-import {
-  isExternalRealm,
-  UserName,
-  userNameKey,
-  type UserCreateRequest,
-  type UserReply,
-  type UserUpdateRequest,
-} from '../../shared/schemas';
+import { isExternalRealm, UserName, userNameKey, type UserCreateRequest, type UserReply, type UserUpdateRequest } from '../../shared/schemas';
 import { generatePasswordStamp } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { checkPasswordPolicy, passwordFields } from './passwords';
-import type { NewUser, UserChanges, UserRecord } from './ports';
+import type { NewUser, UserChanges, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
-export function toUserReply(user: UserRecord): UserReply {
+/**
+ * `locked` and `passwordExpired`: the one lock rule's answer (lockout.ts passwordLocked) and the one expiry
+ * rule's (passwordExpiry.ts), which the stored lock time and flag alone are not.
+ */
+export function toUserReply(user: UserRecord, state: { locked: boolean; passwordExpired: boolean }): UserReply {
   return {
     name: user.name,
     email: user.email,
@@ -25,8 +22,8 @@ export function toUserReply(user: UserRecord): UserReply {
     lastLoggedIn: user.lastLoggedIn === null ? null : new Date(user.lastLoggedIn).toISOString(),
     realm: user.realm,
     groups: user.groups,
-    passwordExpired: user.passwordExpired,
-    locked: user.lockedAt !== null,
+    passwordExpired: state.passwordExpired,
+    locked: state.locked,
   };
 }
 
@@ -49,6 +46,15 @@ function checkBodyName(pathName: string, bodyName: string | undefined): Result<v
     return fail('BAD_REQUEST', 'The name in the body differs from the name in the path');
   }
   return ok(undefined);
+}
+
+/**
+ * The password a body sets, or undefined when it sets none. Terraform sends the password in its state with
+ * every update: the one the user already has is no change, so it neither ends their sessions nor their AP1.
+ */
+async function newPassword(deps: DomainDeps, user: UserRecord | null, password: string | undefined): Promise<string | undefined> {
+  if (password === undefined || !user?.passwordHash) return password;
+  return (await deps.hasher.verify(user.passwordHash, password)) ? undefined : password;
 }
 
 /** Keyfob must keep at least one admin, or nobody could manage it again. */
@@ -81,30 +87,34 @@ export async function putUser(
     groups: body.groups ?? [],
   };
   const nameKey = userNameKey(name.value);
-  if (body.password !== undefined) {
-    const policy = checkPasswordPolicy(deps, { nameKey }, body.password);
-    if (!policy.ok) return policy;
-  }
   const now = deps.clock.now();
   const existing = await deps.store.findUserByNameKey(nameKey);
+  const setsPassword = await newPassword(deps, existing, body.password);
+  if (setsPassword !== undefined) {
+    const policy = checkPasswordPolicy(deps, { nameKey }, setsPassword);
+    if (!policy.ok) return policy;
+  }
   if (existing) {
     const admins = await keepsAnAdmin(deps, existing, fields.admin);
     if (!admins.ok) return admins;
-    const password = body.password === undefined ? {} : await passwordFields(deps, body.password);
+    const password = setsPassword === undefined ? {} : await passwordFields(deps, setsPassword);
     const updated = await deps.store.updateUser(
       existing.id,
       { ...fields, ...password, updatedAt: now },
       [auditEvent(deps, ctx, 'user-updated', existing, { by: actor.name })],
-      body.password === undefined ? undefined : { endSessionsExcept: null },
+      setsPassword === undefined ? undefined : { endSessionsExcept: null },
     );
     return updated ? ok({ user: updated, created: false }) : notFound(name.value);
   }
-  if (body.password === undefined && !isExternalRealm(realm)) {
-    return fail('BAD_REQUEST', 'A password is required for a user of the internal realm');
+  // A user whose internal password is disabled signs in otherwise (keys, tokens): Terraform creates such
+  // users without a password, as Artifactory allows.
+  if (body.password === undefined && !isExternalRealm(realm) && !fields.internalPasswordDisabled) {
+    return fail('BAD_REQUEST', 'A password is required for a user of the internal realm (unless internalPasswordDisabled is true)');
   }
-  const password = body.password === undefined
-    ? { passwordHash: null, passwordStamp: generatePasswordStamp(deps.randomBytes), passwordExpired: false }
-    : await passwordFields(deps, body.password);
+  const password =
+    body.password === undefined
+      ? { passwordHash: null, passwordStamp: generatePasswordStamp(deps.randomBytes), passwordExpired: false }
+      : await passwordFields(deps, body.password);
   const newUser: NewUser = { name: name.value, nameKey, ...fields, ...password, lastLoggedIn: null, lockedAt: null, createdAt: now, updatedAt: now };
   const inserted = await deps.store.insertUser(newUser, [auditEvent(deps, ctx, 'user-created', null, { by: actor.name })]);
   // Two concurrent creations of one name: the loser is told, nothing is half-written.
@@ -126,7 +136,8 @@ export async function patchUser(
   if (!sameName.ok) return sameName;
   const admins = await keepsAnAdmin(deps, user, body.admin ?? user.admin);
   if (!admins.ok) return admins;
-  const { name: _name, password, ...fields } = body;
+  const { name: _name, password: given, ...fields } = body;
+  const password = await newPassword(deps, user, given);
   let changes: UserChanges = { ...fields, updatedAt: deps.clock.now() };
   if (password !== undefined) {
     const policy = checkPasswordPolicy(deps, user, password);
@@ -147,9 +158,7 @@ export async function deleteUser(deps: DomainDeps, ctx: RequestContext, actor: U
   if (!found.ok) return found;
   const admins = await keepsAnAdmin(deps, found.value, false);
   if (!admins.ok) return admins;
-  const deleted = await deps.store.deleteUser(found.value.id, [
-    auditEvent(deps, ctx, 'user-deleted', null, { name: found.value.name, by: actor.name }),
-  ]);
+  const deleted = await deps.store.deleteUser(found.value.id, [auditEvent(deps, ctx, 'user-deleted', null, { name: found.value.name, by: actor.name })]);
   return deleted ? ok(found.value) : notFound(pathName);
 }
 

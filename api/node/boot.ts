@@ -3,8 +3,8 @@
  * the libSQL database (migrated before anything is served), the master key, the native hasher and the
  * first admin. `api/node.ts`, `api/bun.ts` and `api/deno.ts` serve what this returns; the tests do the same.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateRandomString } from '@oslojs/crypto/random';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -20,7 +20,8 @@ import { createArgon2Hasher } from './argon2';
 import { withForeignVerifiers } from '../crypto/hashers';
 import { pbkdf2Verifier } from '../crypto/pbkdf2';
 import { createSmtpMailer } from './mailer';
-import { loadOrCreateMasterKeyFile } from './masterKey';
+import { HOST_KEY_FILE, privateDatabaseFile, privateDir, privateFile } from './fileModes';
+import { loadOrCreateMasterKeyFile, MASTER_KEY_FILE } from './masterKey';
 import { nativeSha256 } from './nativeSha256';
 import { startHousekeeping } from './housekeeping';
 import { startOutboxWorker } from './outbox';
@@ -34,6 +35,8 @@ export interface BootOptions {
   /** How this runtime's server tells the caller's address (Node's by default). */
   clientAddress?: AppDeps['clientAddress'];
   revision?: string;
+  /** The server adds SECURITY_HEADERS itself (api/node.ts does, at the socket). */
+  securityHeadersSetByServer?: boolean;
 }
 
 export interface BootedKeyfob {
@@ -47,25 +50,40 @@ export interface BootedKeyfob {
   close(): Promise<void>;
 }
 
-function ensureFileDatabaseDir(url: string) {
-  const path = url.slice('file:'.length).split('?')[0] ?? '';
-  if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+/**
+ * Before anything is read or written: the data folder 0700 (fixed if it exists, made when something goes in
+ * it), the key files in it 0600, and a file database with its -wal and -shm 0600. Whether the master key
+ * comes from the environment or a file makes no difference. A database folder outside the data folder that
+ * exists already is the operator's, and keeps its mode.
+ */
+function securePrivateFiles(config: Config) {
+  const dataDir = resolve(config.dataDir);
+  if (existsSync(dataDir)) privateDir(dataDir);
+  for (const name of [MASTER_KEY_FILE, HOST_KEY_FILE]) privateFile(join(dataDir, name));
+  if (!config.databaseUrl.startsWith('file:')) return;
+  const path = config.databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  if (!path || path === ':memory:') return;
+  const file = resolve(path);
+  if (dirname(file) === dataDir || !existsSync(dirname(file))) privateDir(dirname(file));
+  privateDatabaseFile(file);
 }
 
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 export async function bootNode(config: Config, options: BootOptions = {}): Promise<BootedKeyfob> {
-  const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const master = config.masterKey
-    ? { key: config.masterKey, created: false, path: null }
-    : loadOrCreateMasterKeyFile(config.dataDir);
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  securePrivateFiles(config);
+  const master = config.masterKey ? { key: config.masterKey, created: false, path: null } : loadOrCreateMasterKeyFile(config.dataDir);
 
-  if (config.databaseUrl.startsWith('file:')) ensureFileDatabaseDir(config.databaseUrl);
   // A busy timeout for files other processes may write too (see FILE_BUSY_TIMEOUT_MS).
   const isFile = config.databaseUrl.startsWith('file:');
   // One connection for a file: every statement runs synchronously anyway, and per-connection pragmas
   // (below) then hold for all of them. A busy timeout for files other processes write too.
-  const client = createClient({ url: config.databaseUrl, authToken: config.databaseAuthToken, ...(isFile ? { timeout: FILE_BUSY_TIMEOUT_MS, concurrency: 1 } : {}) });
+  const client = createClient({
+    url: config.databaseUrl,
+    authToken: config.databaseAuthToken,
+    ...(isFile ? { timeout: FILE_BUSY_TIMEOUT_MS, concurrency: 1 } : {}),
+  });
   const db = libsqlDatabase(client);
   try {
     if (isFile) {
@@ -81,6 +99,10 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     throw new ConfigError(`Cannot open or migrate the database at DATABASE_URL (${code}): check the URL, its auth token, and that the file is writable`);
   }
 
+  // Known once the server listens; the outbox worker starts once the deps it delivers with exist.
+  let listenUrl: string | null = null;
+  let outbox: ReturnType<typeof startOutboxWorker> | null = null;
+  const saml = config.saml ? { settings: config.saml, provider: (await import('./saml')).createSamlServiceProvider } : null;
   const deps = await assembleDeps(config, {
     db,
     masterKey: master.key,
@@ -93,18 +115,18 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     revision: options.revision ?? 'keyfob-node',
     log,
     clientAddress: options.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? null),
+    listenHost: config.host,
+    listenUrl: () => listenUrl,
+    securityHeadersSetByServer: options.securityHeadersSetByServer,
+    saml: saml ? (store, publicUrl) => saml.provider(saml.settings, store, publicUrl) : undefined,
+    afterMailQueued: () => outbox?.kick(),
   });
 
-  const generatedPassword = config.adminPassword === undefined
-    ? generateRandomString({ read: (b) => b.set(webRandomBytes(b.length)) }, PASSWORD_ALPHABET, 20)
-    : null;
+  const generatedPassword =
+    config.adminPassword === undefined ? generateRandomString({ read: (b) => b.set(webRandomBytes(b.length)) }, PASSWORD_ALPHABET, 20) : null;
   const admin = await bootstrapAdmin(deps, config.adminUser, config.adminPassword ?? (generatedPassword as string));
-  if (config.saml) {
-    const { createSamlServiceProvider } = await import('./saml');
-    deps.saml = createSamlServiceProvider(config.saml, deps.store, () => deps.settings.publicUrl);
-  }
-  const outbox = startOutboxWorker(deps, config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null);
-  deps.afterMailQueued = outbox.kick;
+  const worker = startOutboxWorker(deps, config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : null);
+  outbox = worker;
   const housekeeping = startHousekeeping(deps, config.housekeepingIntervalMs);
 
   return {
@@ -113,11 +135,10 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     createdAdmin: admin ? { name: admin.name, generatedPassword } : null,
     masterKeyFileCreated: master.created ? master.path : null,
     listening(url) {
-      // Links Keyfob mails point at KEYFOB_PUBLIC_URL, or else where it was found to listen.
-      deps.settings = { ...deps.settings, publicUrl: deps.settings.publicUrl ?? url };
+      listenUrl = url;
     },
     close: async () => {
-      await Promise.all([outbox.stop(), housekeeping.stop()]);
+      await Promise.all([worker.stop(), housekeeping.stop()]);
       client.close();
     },
   };

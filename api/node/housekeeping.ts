@@ -1,6 +1,6 @@
 /** Runs the housekeeping pass at start and then on an interval, never two at once, until stopped. */
 import type { AppDeps } from '../deps';
-import { sweepExpired } from '../domain/housekeeping';
+import { housekeep } from '../domain/housekeeping';
 
 export interface Housekeeper {
   stop(): Promise<void>;
@@ -9,8 +9,8 @@ export interface Housekeeper {
 export function startHousekeeping(deps: AppDeps, intervalMs: number): Housekeeper {
   let running: Promise<unknown> | null = null;
   const run = () => {
-    if (running) return;
-    running = sweepExpired(deps, deps.log)
+    if (running !== null) return;
+    running = housekeep(deps, deps.log)
       .catch((err) => deps.log(`error: housekeeping pass failed (${(err as Error)?.name ?? 'error'})`))
       .finally(() => (running = null));
   };

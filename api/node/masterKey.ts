@@ -1,15 +1,18 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeBase64 } from '@oslojs/encoding';
 import { ConfigError } from '../config';
 import { MASTER_KEY_LENGTH, MasterKeyError, parseMasterKey } from '../crypto/keyring';
+import { PRIVATE_FILE_MODE, privateDir } from './fileModes';
+
+export const MASTER_KEY_FILE = 'master.key';
 
 /**
  * The master key file: read when it exists, made once (32 random bytes, mode 0600) when it does not.
  * Losing it makes every sealed secret unreadable, so it is never overwritten.
  */
 export function loadOrCreateMasterKeyFile(dataDir: string): { key: Uint8Array; created: boolean; path: string } {
-  const path = join(dataDir, 'master.key');
+  const path = join(dataDir, MASTER_KEY_FILE);
   let text: string | null = null;
   try {
     text = readFileSync(path, 'utf8');
@@ -26,14 +29,16 @@ export function loadOrCreateMasterKeyFile(dataDir: string): { key: Uint8Array; c
     }
   }
   const key = crypto.getRandomValues(new Uint8Array(MASTER_KEY_LENGTH));
+  privateDir(dataDir);
   try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // 'wx': if another process made it in the meantime, fail rather than overwrite it.
-    writeFileSync(path, encodeBase64(key) + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
+    writeFileSync(path, `${encodeBase64(key)}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+    chmodSync(path, PRIVATE_FILE_MODE);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateMasterKeyFile(dataDir);
-    throw new ConfigError(`Cannot write the master key to ${path} (${(err as NodeJS.ErrnoException).code}): make ${dataDir} writable, or set KEYFOB_MASTER_KEY`);
+    throw new ConfigError(
+      `Cannot write the master key to ${path} (${(err as NodeJS.ErrnoException).code}): make ${dataDir} writable, or set KEYFOB_MASTER_KEY`,
+    );
   }
   return { key, created: true, path };
 }

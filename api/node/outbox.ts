@@ -32,7 +32,7 @@ export function startOutboxWorker(deps: AppDeps, mailer: Mailer | null): OutboxW
   };
   const run = () => {
     if (stopped) return;
-    if (running) {
+    if (running !== null) {
       again = true;
       return;
     }

@@ -23,7 +23,8 @@ export function fatal(message: string): never {
 /** The one line for a listen failure, whatever the runtime calls its error. */
 export function listenError(config: Config, code: string | undefined): ConfigError {
   const where = `${config.host}:${config.port}`;
-  if (code === 'EADDRINUSE' || code === 'AddrInUse') return new ConfigError(`port ${config.port} on ${config.host} is in use: stop the other process or set PORT`);
+  if (code === 'EADDRINUSE' || code === 'AddrInUse')
+    return new ConfigError(`port ${config.port} on ${config.host} is in use: stop the other process or set PORT`);
   if (code === 'EACCES' || code === 'PermissionDenied') return new ConfigError(`not allowed to listen on ${where}: choose a PORT above 1023`);
   if (code === 'EADDRNOTAVAIL' || code === 'AddrNotAvailable') return new ConfigError(`HOST ${config.host} is not an address of this machine`);
   return new ConfigError(`cannot listen on ${where} (${code ?? 'unknown error'})`);
@@ -51,7 +52,7 @@ export async function runKeyfob(server: RuntimeServer): Promise<void> {
       stopping = true;
       console.log(`${signal}: finishing requests in flight, then stopping`);
       setTimeout(() => fatal('requests still running after 10 s: stopped anyway'), 10_000).unref();
-      Promise.all([stop(), companion?.stop()])
+      void Promise.all([stop(), companion?.stop()])
         .then(() => keyfob.close())
         .then(() => {
           console.log('Keyfob stopped');

@@ -1,8 +1,8 @@
 /**
  * The SAML service provider on Node (@node-saml/node-saml). The identity provider comes from its metadata
  * (a file, or an https URL fetched on first use): its single sign-on address and signing certificate.
- * Request IDs are kept in Keyfob's database (settings), so the response to a request is accepted once,
- * in whichever process receives it.
+ * Request IDs are kept in Keyfob's database (their own expiring rows), so the response to a request is
+ * accepted once, in whichever process receives it.
  */
 import { readFile } from 'node:fs/promises';
 import { DOMParser } from '@xmldom/xmldom';
@@ -32,22 +32,25 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   return { entityId: entity.getAttribute('entityID') as string, ssoUrl: sso.getAttribute('Location') as string, certificates };
 }
 
-/** Request IDs in the settings table: one use each, whichever process answers. */
+/** How long a request waits for its response: node-saml's own limit, and when housekeeping deletes its row. */
+const REQUEST_ID_TTL_MS = 10 * 60_000;
+
+/**
+ * Request IDs in their own table: one use each, whichever process answers. The times are node-saml's
+ * (the system clock, against which it checks the IssueInstant it saved), not Keyfob's clock.
+ */
 function storeCache(store: Store): CacheProvider {
-  const key = (id: string) => `saml-request:${id}`;
   return {
     async saveAsync(id, value) {
-      await store.putSetting(key(id), value);
-      return { value, createdAt: Date.now() };
+      const createdAt = Date.now();
+      await store.insertSamlRequest(id, value, createdAt + REQUEST_ID_TTL_MS);
+      return { value, createdAt };
     },
     async getAsync(id) {
-      return store.getSetting<string>(key(id));
+      return store.findSamlRequest(id, Date.now());
     },
     async removeAsync(id) {
-      if (id === null) return null;
-      const value = await store.getSetting<string>(key(id));
-      await store.deleteSetting(key(id));
-      return value;
+      return id === null ? null : store.deleteSamlRequest(id);
     },
   };
 }
@@ -96,7 +99,7 @@ export function createSamlServiceProvider(settings: SamlConfigSettings, store: S
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
       validateInResponseTo: ValidateInResponseTo.always,
-      requestIdExpirationPeriodMs: 10 * 60_000,
+      requestIdExpirationPeriodMs: REQUEST_ID_TTL_MS,
       acceptedClockSkewMs: 60_000,
       cacheProvider: cache,
       identifierFormat: null,
@@ -109,7 +112,7 @@ export function createSamlServiceProvider(settings: SamlConfigSettings, store: S
       return (await saml()).getAuthorizeUrlAsync(relayState, undefined, {});
     },
     async validate(samlResponse) {
-      let profile;
+      let profile: Awaited<ReturnType<SAML['validatePostResponseAsync']>>['profile'];
       try {
         ({ profile } = await (await saml()).validatePostResponseAsync({ SAMLResponse: samlResponse }));
       } catch (err) {

@@ -9,19 +9,23 @@ import ssh2 from 'ssh2';
 import type { Connection, PublicKeyAuthContext, ServerChannel } from 'ssh2';
 import type { AppDeps } from '../deps';
 import { authenticateGitLfs, findSshKeyOwner } from '../domain/sshKeys';
-import type { SshKeyRecord, UserRecord } from '../domain/ports';
+import type { SshKeyRecord, UserRecord } from '../domain/records';
+import { HOST_KEY_FILE, PRIVATE_FILE_MODE, privateDir, privateFile } from './fileModes';
 
 const { Server, utils } = ssh2;
-
-export const HOST_KEY_FILE = 'ssh_host_ed25519_key';
 
 /** The server's host key: made once into the data folder (0600), then the same at every start. */
 export function loadOrCreateHostKey(dataDir: string): { privateKey: string; created: boolean } {
   const path = join(dataDir, HOST_KEY_FILE);
-  if (existsSync(path)) return { privateKey: readFileSync(path, 'utf8'), created: false };
+  if (existsSync(path)) {
+    privateFile(path);
+    return { privateKey: readFileSync(path, 'utf8'), created: false };
+  }
+  // With the master key and the database elsewhere, this may be the first file in the data folder.
+  privateDir(dataDir);
   const pair = utils.generateKeyPairSync('ed25519', { comment: 'keyfob host key' });
-  writeFileSync(path, pair.private, { mode: 0o600, flag: 'wx' });
-  writeFileSync(`${path}.pub`, pair.public + '\n', { mode: 0o644 });
+  writeFileSync(path, pair.private, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  writeFileSync(`${path}.pub`, `${pair.public}\n`, { mode: 0o644 });
   return { privateKey: pair.private, created: true };
 }
 
@@ -87,7 +91,7 @@ function handleConnection(deps: AppDeps, options: SshServerOptions, client: Conn
         authenticateGitLfs(deps, ctxOf(), who, info.command, options.baseUrl).then(
           (result) => {
             if (!result.ok) return refuse(channel, result.message);
-            channel.write(JSON.stringify(result.value) + '\n');
+            channel.write(`${JSON.stringify(result.value)}\n`);
             channel.exit(0);
             channel.end();
           },

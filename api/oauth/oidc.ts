@@ -16,6 +16,10 @@ export interface OAuthProviderConfig {
   clientSecret: string;
   /** Make users of realm oauth when an unknown identity signs in. */
   createUsers: boolean;
+  /** When not empty, `createUsers` makes users only for a verified e-mail address in one of these domains (lower case). */
+  allowedDomains: string[];
+  /** When set, `createUsers` makes users only for identities whose `hd` claim (Google Workspace) is this domain. */
+  hostedDomain: string | null;
 }
 
 export interface StartedFlow {
@@ -27,8 +31,12 @@ export interface StartedFlow {
 
 export interface VerifiedIdentity {
   subject: string;
+  /** Only an address the provider says it verified; null otherwise. */
   email: string | null;
+  /** A hint only: not unique at the provider (OIDC Core 5.7), so never what an identity is matched by. */
   preferredUsername: string | null;
+  /** Google's `hd`: the Workspace domain of the account, null for others. */
+  hostedDomain: string | null;
 }
 
 /** The callback could not be trusted or completed; the message is safe to show. */
@@ -96,8 +104,14 @@ export function createOidcClient(provider: OAuthProviderConfig): OidcClient {
       }
       const claims = oauth.getValidatedIdTokenClaims(result);
       if (!claims?.sub) throw new OAuthCallbackError('The provider sent no identity');
-      const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : null;
-      return { subject: claims.sub, email, preferredUsername: typeof claims.preferred_username === 'string' ? claims.preferred_username : null };
+      // Only an address the provider vouches for: a missing email_verified is not a yes.
+      const email = typeof claims.email === 'string' && claims.email_verified === true ? claims.email : null;
+      return {
+        subject: claims.sub,
+        email,
+        preferredUsername: typeof claims.preferred_username === 'string' ? claims.preferred_username : null,
+        hostedDomain: typeof claims.hd === 'string' ? claims.hd : null,
+      };
     },
   };
 }
@@ -117,7 +131,7 @@ function describe(err: unknown, fallback: string): string {
  * code was exchanged for; the subject is the account's numeric id, which survives renames.
  */
 export function createGithubEnterpriseClient(provider: OAuthProviderConfig): OidcClient {
-  const base = new URL(provider.issuer.replace(/\/+$/, '') + '/');
+  const base = new URL(`${provider.issuer.replace(/\/+$/, '')}/`);
   const requestOptions = isLoopback(base) ? { [oauth.allowInsecureRequests]: true } : {};
   const as: oauth.AuthorizationServer = {
     issuer: base.origin,
@@ -164,15 +178,16 @@ export function createGithubEnterpriseClient(provider: OAuthProviderConfig): Oid
       }
       const user = await api('user', token);
       if (!user.ok) throw new OAuthCallbackError('GitHub Enterprise did not say who signed in');
-      const profile = (await user.json()) as { id?: number; login?: string; email?: string | null };
+      const profile = (await user.json()) as { id?: number; login?: string };
       if (typeof profile.id !== 'number') throw new OAuthCallbackError('GitHub Enterprise sent no account id');
-      let email = profile.email ?? null;
+      // The profile's public email is whatever the user typed: only a verified primary address counts.
+      let email: string | null = null;
       const emails = await api('user/emails', token);
       if (emails.ok) {
         const list = (await emails.json()) as { email: string; primary: boolean; verified: boolean }[];
-        email = list.find((e) => e.primary && e.verified)?.email ?? email;
+        email = list.find((e) => e.primary && e.verified === true)?.email ?? null;
       }
-      return { subject: String(profile.id), email, preferredUsername: profile.login ?? null };
+      return { subject: String(profile.id), email, preferredUsername: profile.login ?? null, hostedDomain: null };
     },
   };
 }

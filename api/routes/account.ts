@@ -62,10 +62,9 @@ export function accountRoutes(deps: AppDeps) {
       tags: ['Account'],
       security: sessionSecurity,
       summary: 'Change your password',
-      description:
-        'Keeps the API key, kills the old encrypted password, and ends your other sessions (this one stays). Users of external realms get 403.',
+      description: 'Keeps the API key, kills the old encrypted password, and ends your other sessions (this one stays). Users of external realms get 403.',
       request: jsonBody(ProfilePasswordRequest),
-      middleware: [requireAuth(deps, { allowExpiredPassword: true })] as const,
+      middleware: [requireAuth(deps, { can: 'changeOwnPassword', allowExpiredPassword: true })] as const,
       responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors },
     }),
     async (c) => {
@@ -141,7 +140,7 @@ export function accountRoutes(deps: AppDeps) {
       security: sessionSecurity,
       summary: 'Your recent security events',
       description: 'The last ten: sign-ins (and failed ones), unlocks, key and password changes, resets, email changes.',
-      middleware: [requireAuth(deps)] as const,
+      middleware: [requireAuth(deps, { can: 'readProfile' })] as const,
       responses: { 200: json(ActivityReply, 'Newest first'), ...authErrors },
     }),
     async (c) => c.json({ events: await recentActivity(deps, c.var.principal.user) }, 200),
@@ -155,10 +154,15 @@ export function accountRoutes(deps: AppDeps) {
       security: credentialSecurity,
       summary: "A user's security events (admin)",
       request: {
-        params: z.object({ name: z.string().max(256).meta({ param: { name: 'name', in: 'path' } }) }),
+        params: z.object({
+          name: z
+            .string()
+            .max(256)
+            .meta({ param: { name: 'name', in: 'path' } }),
+        }),
         query: z.object({ limit: z.coerce.number().int().min(1).max(MAX_ACTIVITY).optional() }),
       },
-      middleware: [requireAuth(deps, { admin: true })] as const,
+      middleware: [requireAuth(deps, { can: 'adminRead' })] as const,
       responses: { 200: json(ActivityReply, 'Newest first'), ...authErrors, ...notFound },
     }),
     async (c) => {

@@ -9,7 +9,8 @@ import { authErrors, json, jsonBody, notFound, routeGroup, sessionSecurity } fro
 /** The profile's Bintray user name and API key, with Test. */
 export function bintrayRoutes(deps: AppDeps) {
   const app = routeGroup();
-  const unlocked = requireAuth(deps, { secrets: true });
+  const secrets = requireAuth(deps, { can: 'revealSecrets' });
+  const changeDetails = requireAuth(deps, { can: 'changeOwnDetails' });
   const base = { tags: ['Bintray'], security: sessionSecurity };
 
   app.openapi(
@@ -18,7 +19,7 @@ export function bintrayRoutes(deps: AppDeps) {
       method: 'get',
       path: '/profile/bintray',
       summary: 'Bintray credentials, masked',
-      middleware: [requireAuth(deps)] as const,
+      middleware: [requireAuth(deps, { can: 'readProfile' })] as const,
       responses: { 200: json(BintrayReply, 'The user name and the key masked, or null'), ...authErrors },
     }),
     async (c) => {
@@ -35,7 +36,7 @@ export function bintrayRoutes(deps: AppDeps) {
       summary: 'Save Bintray credentials',
       description: 'The API key is sealed with the master key at rest.',
       request: jsonBody(BintrayUpdateRequest),
-      middleware: [unlocked] as const,
+      middleware: [changeDetails] as const,
       responses: { 200: json(BintrayReply, 'Saved'), ...authErrors },
     }),
     async (c) => {
@@ -51,7 +52,7 @@ export function bintrayRoutes(deps: AppDeps) {
       method: 'delete',
       path: '/profile/bintray',
       summary: 'Remove Bintray credentials',
-      middleware: [unlocked] as const,
+      middleware: [changeDetails] as const,
       responses: { 200: json(BintrayReply, 'Removed'), ...authErrors },
     }),
     async (c) => {
@@ -66,7 +67,7 @@ export function bintrayRoutes(deps: AppDeps) {
       method: 'get',
       path: '/profile/bintray/apiKey',
       summary: 'Reveal the Bintray API key',
-      middleware: [unlocked] as const,
+      middleware: [secrets] as const,
       responses: { 200: json(RevealedBintray, 'In clear'), ...authErrors, ...notFound },
     }),
     async (c) => {
@@ -84,7 +85,7 @@ export function bintrayRoutes(deps: AppDeps) {
       summary: 'Test Bintray credentials',
       description: `Asks the Bintray API (BINTRAY_API_URL) for GET /users/{username} with these credentials (fields left out come from the saved ones). The outcome is valid, invalid, unreachable or timeout.`,
       request: jsonBody(BintrayTestRequest),
-      middleware: [unlocked] as const,
+      middleware: [secrets] as const,
       responses: { 200: json(BintrayTestReply, 'The outcome'), ...authErrors },
     }),
     async (c) => {

@@ -4,20 +4,29 @@ import { escapeHtml } from '../http/html';
 
 type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
-
 /**
  * A readable API reference rendered on the server from the OpenAPI document: one page, no scripts, no
  * remote assets, so it works offline and under the strictest content security policy.
  */
+/** The parts of an OpenAPI operation the page shows. */
+interface OpenApiOperation {
+  tags?: string[];
+  summary: string;
+  description?: string;
+  security?: object[];
+  requestBody?: { content?: Record<string, { schema?: { $ref?: string } } | undefined> };
+  responses?: Record<string, { description: string }>;
+}
+
 export function renderDocsPage(doc: OpenApiDocument): string {
   const sections = new Map<string, string[]>();
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) {
-      const op = (item as Record<string, any>)[method];
+      const op = (item as Record<string, OpenApiOperation | undefined>)[method];
       if (!op) continue;
       const tag = op.tags?.[0] ?? 'Other';
       const statuses = Object.entries(op.responses ?? {})
-        .map(([status, r]: [string, any]) => `<li><code>${status}</code> ${escapeHtml(r.description)}</li>`)
+        .map(([status, r]) => `<li><code>${status}</code> ${escapeHtml(r.description)}</li>`)
         .join('');
       const body = op.requestBody?.content?.['application/json']?.schema;
       const bodyRef = body?.$ref ? body.$ref.split('/').pop() : body ? 'JSON' : null;

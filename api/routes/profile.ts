@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { EmailUpdateRequest, ProfileReply, RevealedApiKey, RevealedEncryptedPassword } from '../../shared/schemas';
 import { requireAuth, type AppEnv } from '../auth/credentials';
 import type { AppDeps } from '../deps';
-import { createApiKey, readApiKey, regenerateApiKey, revokeApiKey, summariseApiKey } from '../domain/apiKeys';
+import { type ApiKeyInClear, createApiKey, readApiKey, regenerateApiKey, revokeApiKey, summariseApiKey } from '../domain/apiKeys';
 import { buildProfile, revealEncryptedPassword, updateEmail } from '../domain/profile';
 import { httpError, unwrap } from '../http/errors';
 import { authErrors, conflict, json, jsonBody, notFound, sessionSecurity, routeGroup } from './openapi';
@@ -10,14 +10,18 @@ import { authErrors, conflict, json, jsonBody, notFound, sessionSecurity, routeG
 /** The profile for the extension: what it shows, the secrets it reveals after unlock, and key actions. */
 export function profileRoutes(deps: AppDeps) {
   const app = routeGroup();
-  const signedIn = requireAuth(deps);
-  const unlocked = requireAuth(deps, { secrets: true });
+  const signedIn = requireAuth(deps, { can: 'readProfile' });
+  const secrets = requireAuth(deps, { can: 'revealSecrets' });
+  const manageKey = requireAuth(deps, { can: 'manageApiKey' });
+  const changeDetails = requireAuth(deps, { can: 'changeOwnDetails' });
+  const revealEncrypted = requireAuth(deps, { can: 'revealEncryptedPassword' });
   const base = { tags: ['Profile'], security: sessionSecurity };
 
+  const shown = (key: ApiKeyInClear) => ({ apiKey: key.apiKey, summary: summariseApiKey(key.apiKey, key.record) });
   const revealed = async (c: { var: AppEnv['Variables'] }) => {
     const key = await readApiKey(deps, c.var.principal.user);
     if (!key) throw httpError('NOT_FOUND', 'You have no API key: generate one');
-    return { apiKey: key.apiKey, summary: summariseApiKey(key.apiKey, key.record) };
+    return shown(key);
   };
 
   app.openapi(
@@ -40,7 +44,7 @@ export function profileRoutes(deps: AppDeps) {
       path: '/profile',
       summary: 'Update email',
       request: jsonBody(EmailUpdateRequest),
-      middleware: [unlocked] as const,
+      middleware: [changeDetails] as const,
       responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors },
     }),
     async (c) => {
@@ -55,7 +59,7 @@ export function profileRoutes(deps: AppDeps) {
       method: 'get',
       path: '/profile/apiKey',
       summary: 'Reveal API key',
-      middleware: [unlocked] as const,
+      middleware: [secrets] as const,
       responses: { 200: json(RevealedApiKey, 'The key in clear'), ...authErrors, ...notFound },
     }),
     async (c) => c.json(await revealed(c), 200),
@@ -67,13 +71,10 @@ export function profileRoutes(deps: AppDeps) {
       method: 'post',
       path: '/profile/apiKey',
       summary: 'Generate API key',
-      middleware: [unlocked] as const,
+      middleware: [manageKey] as const,
       responses: { 200: json(RevealedApiKey, 'The new key'), ...authErrors, ...conflict },
     }),
-    async (c) => {
-      unwrap(await createApiKey(deps, c.var.requestContext, c.var.principal.user));
-      return c.json(await revealed(c), 200);
-    },
+    async (c) => c.json(shown(unwrap(await createApiKey(deps, c.var.requestContext, c.var.principal.user))), 200),
   );
 
   app.openapi(
@@ -82,13 +83,10 @@ export function profileRoutes(deps: AppDeps) {
       method: 'put',
       path: '/profile/apiKey',
       summary: 'Regenerate API key',
-      middleware: [unlocked] as const,
+      middleware: [manageKey] as const,
       responses: { 200: json(RevealedApiKey, 'The new key'), ...authErrors },
     }),
-    async (c) => {
-      await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user);
-      return c.json(await revealed(c), 200);
-    },
+    async (c) => c.json(shown(await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user)), 200),
   );
 
   app.openapi(
@@ -97,7 +95,7 @@ export function profileRoutes(deps: AppDeps) {
       method: 'delete',
       path: '/profile/apiKey',
       summary: 'Revoke API key',
-      middleware: [unlocked] as const,
+      middleware: [manageKey] as const,
       responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors },
     }),
     async (c) => {
@@ -113,7 +111,7 @@ export function profileRoutes(deps: AppDeps) {
       method: 'get',
       path: '/profile/encryptedPassword',
       summary: 'Reveal encrypted password',
-      middleware: [unlocked] as const,
+      middleware: [revealEncrypted] as const,
       responses: { 200: json(RevealedEncryptedPassword, 'The encrypted password'), ...authErrors, ...notFound },
     }),
     (c) => c.json({ encryptedPassword: unwrap(revealEncryptedPassword(deps, c.var.principal.user)) }, 200),

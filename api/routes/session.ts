@@ -18,7 +18,7 @@ export async function sessionReply(deps: AppDeps, { token, session, user }: NewS
 export function sessionRoutes(deps: AppDeps) {
   const app = routeGroup();
   const base = { tags: ['Session'] };
-  const session = requireAuth(deps);
+  const session = requireAuth(deps, { can: 'identify' });
 
   app.openapi(
     createRoute({
@@ -26,13 +26,13 @@ export function sessionRoutes(deps: AppDeps) {
       method: 'post',
       path: '/session',
       summary: 'Sign in',
-      description: 'Returns an opaque bearer token with an idle expiry. Signing in counts as an unlock.',
+      description: 'Returns an opaque bearer token with an idle expiry. Signing in counts as an unlock (for `idleMinutes`, as in Unlock).',
       request: jsonBody(SignInRequest),
       responses: { 200: json(SessionReply, 'Signed in'), ...authErrors },
     }),
     async (c) => {
-      const { username, password } = c.req.valid('json');
-      return c.json(await sessionReply(deps, unwrap(await signIn(deps, c.var.requestContext, username, password))), 200);
+      const { username, password, idleMinutes } = c.req.valid('json');
+      return c.json(await sessionReply(deps, unwrap(await signIn(deps, c.var.requestContext, username, password, idleMinutes))), 200);
     },
   );
 
@@ -54,8 +54,7 @@ export function sessionRoutes(deps: AppDeps) {
       method: 'post',
       path: '/session/sso',
       summary: 'Sign in through HTTP SSO',
-      description:
-        "The trusted proxy's header names the user (realm http-sso); from any other address the header is ignored. Does not count as an unlock.",
+      description: "The trusted proxy's header names the user (realm http-sso); from any other address the header is ignored. Does not count as an unlock.",
       responses: { 200: json(SessionReply, 'Signed in'), ...authErrors },
     }),
     async (c) => {
@@ -71,7 +70,7 @@ export function sessionRoutes(deps: AppDeps) {
       path: '/session',
       summary: 'Sign out',
       security: sessionSecurity,
-      middleware: [requireAuth(deps, { allowExpiredPassword: true })] as const,
+      middleware: [requireAuth(deps, { can: 'identify', allowExpiredPassword: true })] as const,
       responses: { 200: json(InfoReply, 'Signed out'), ...authErrors },
     }),
     async (c) => {
@@ -86,14 +85,16 @@ export function sessionRoutes(deps: AppDeps) {
       method: 'post',
       path: '/session/unlock',
       summary: 'Unlock',
-      description: 'Re-entering the password lets the session see secrets for the unlock window.',
+      description:
+        "Re-entering the password lets the session see secrets until it goes unused for `idleMinutes` (the client's auto-lock; omitted, the server's default; null, as long as allowed), and never past the server's maximum (`unlockMaxMinutes` in the profile).",
       security: sessionSecurity,
       request: jsonBody(UnlockRequest),
       middleware: [session] as const,
       responses: { 200: json(UnlockReply, 'Unlocked'), ...authErrors },
     }),
     async (c) => {
-      const unlocked = unwrap(await unlockSession(deps, c.var.requestContext, c.var.principal, c.req.valid('json').password));
+      const { password, idleMinutes } = c.req.valid('json');
+      const unlocked = unwrap(await unlockSession(deps, c.var.requestContext, c.var.principal, password, idleMinutes));
       const profile = await buildProfile(deps, { ...c.var.principal, session: unlocked });
       return c.json({ unlockedUntil: profile.unlockedUntil, profile }, 200);
     },

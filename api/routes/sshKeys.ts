@@ -7,7 +7,13 @@ import { addSshKey, describeSshKey, getSshKeyPolicy, listSshKeys, removeSshKey, 
 import { unwrap } from '../http/errors';
 import { authErrors, conflict, credentialSecurity, json, jsonBody, notFound, routeGroup, sessionSecurity } from './openapi';
 
-const KeyId = z.object({ id: z.coerce.number().int().positive().meta({ param: { name: 'id', in: 'path' } }) });
+const KeyId = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .meta({ param: { name: 'id', in: 'path' } }),
+});
 
 /** The profile's SSH public keys (for Git LFS over SSH), and the admin's policy on which are accepted. */
 export function sshKeyRoutes(deps: AppDeps) {
@@ -21,7 +27,7 @@ export function sshKeyRoutes(deps: AppDeps) {
       path: '/profile/sshKeys',
       summary: 'List SSH keys',
       description: 'Public keys are not secret: listed to any signed-in session.',
-      middleware: [requireAuth(deps)] as const,
+      middleware: [requireAuth(deps, { can: 'readProfile' })] as const,
       responses: { 200: json(SshKeyList, 'The keys, oldest first'), ...authErrors },
     }),
     async (c) => c.json({ keys: await listSshKeys(deps, c.var.principal.user) }, 200),
@@ -36,7 +42,7 @@ export function sshKeyRoutes(deps: AppDeps) {
       description:
         'One line of OpenSSH public key (ssh-rsa of 2048 bits or more, ssh-ed25519, ecdsa-sha2-nistp256/384/521; ssh-dss only when an admin allows it). A key identifies one user.',
       request: jsonBody(SshKeyAddRequest),
-      middleware: [requireAuth(deps, { secrets: true })] as const,
+      middleware: [requireAuth(deps, { can: 'manageSignInMethods' })] as const,
       responses: { 201: json(SshKeyReply, 'The key as registered'), ...authErrors, ...conflict },
     }),
     async (c) => {
@@ -53,7 +59,7 @@ export function sshKeyRoutes(deps: AppDeps) {
       summary: 'Remove an SSH key',
       description: 'Its SSH access, and every Git LFS token it got, end at once.',
       request: { params: KeyId },
-      middleware: [requireAuth(deps, { secrets: true })] as const,
+      middleware: [requireAuth(deps, { can: 'manageSignInMethods' })] as const,
       responses: { 200: json(SshKeyList, 'The keys left'), ...authErrors, ...notFound },
     }),
     async (c) => {
@@ -63,7 +69,7 @@ export function sshKeyRoutes(deps: AppDeps) {
     },
   );
 
-  const admin = requireAuth(deps, { admin: true });
+  const admin = requireAuth(deps, { can: 'adminChange' });
   const adminBase = { tags: ['SSH keys'], security: credentialSecurity };
   app.openapi(
     createRoute({

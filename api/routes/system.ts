@@ -1,12 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { VersionReply } from '../../shared/schemas';
+import { UsageReport, VersionReply } from '../../shared/schemas';
 import { requireAuth } from '../auth/credentials';
 import type { AppDeps } from '../deps';
 import { httpError } from '../http/errors';
-import { authErrors, credentialSecurity, json, notFound, text, routeGroup } from './openapi';
+import { authErrors, credentialSecurity, json, jsonBody, notFound, text, routeGroup } from './openapi';
 
-/** Artifactory's `system/ping` (anonymous) and `system/version`. */
+/** Artifactory's `system/ping` (anonymous), `system/version` and `system/usage`. */
 export function systemRoutes(deps: AppDeps) {
   const app = routeGroup();
 
@@ -28,10 +28,26 @@ export function systemRoutes(deps: AppDeps) {
       tags: ['System'],
       summary: 'Version',
       security: credentialSecurity,
-      middleware: [requireAuth(deps)] as const,
+      middleware: [requireAuth(deps, { can: 'identify' })] as const,
       responses: { 200: json(VersionReply, 'The version'), ...authErrors },
     }),
     (c) => c.json({ version: deps.version, revision: deps.revision, addons: [] }, 200),
+  );
+
+  // JFrog's clients report their use on every run (the CLI, Terraform, jfrog-client-js). Credentials are
+  // not read: nothing is kept or answered that they would guard, and a stale one must not count as a
+  // failed sign-in. jfrog-client-js expects an empty body.
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/system/usage',
+      tags: ['System'],
+      summary: 'Report usage (accepted; nothing is kept)',
+      description: 'Any credential or none. 200 with an empty body; 400 for a body that is not a usage report.',
+      request: jsonBody(UsageReport),
+      responses: { 200: { description: 'Accepted (empty body)' }, 400: authErrors[400] },
+    }),
+    (c) => c.body(null, 200),
   );
 
   // Where `git-lfs-authenticate` points Git LFS. Keyfob vouches for the user but keeps no LFS objects:
@@ -44,11 +60,14 @@ export function systemRoutes(deps: AppDeps) {
       summary: 'Git LFS batch endpoint (no objects kept)',
       security: credentialSecurity,
       request: { params: z.object({ repo: z.string().meta({ param: { name: 'repo', in: 'path' } }) }) },
-      middleware: [requireAuth(deps)] as const,
+      middleware: [requireAuth(deps, { can: 'identify' })] as const,
       responses: { ...authErrors, ...notFound },
     }),
     (c) => {
-      throw httpError('NOT_FOUND', `Keyfob authenticates Git LFS but keeps no LFS objects: repository '${c.req.valid('param').repo.slice(0, 100)}' is not stored here`);
+      throw httpError(
+        'NOT_FOUND',
+        `Keyfob authenticates Git LFS but keeps no LFS objects: repository '${c.req.valid('param').repo.slice(0, 100)}' is not stored here`,
+      );
     },
   );
 

@@ -17,8 +17,12 @@ export function createAdjustableClock(start = Date.now()): AdjustableClock {
   let current = start;
   return {
     now: () => current,
-    set: (ms) => void (current = ms),
-    advance: (ms) => void (current += ms),
+    set: (ms) => {
+      current = ms;
+    },
+    advance: (ms) => {
+      current += ms;
+    },
   };
 }
 

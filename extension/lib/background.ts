@@ -7,9 +7,9 @@ import { createKeyfobClient } from './api';
 import { AUTO_LOCK_ALARM, autoLockMs } from './autolock';
 import { createClearScheduler, navigatorClipboard } from './clipboard';
 import { browserFillDeps } from './fill/browserFill';
-import { onFillCommand, onFillMenu, startFillTriggers } from './fillTriggers';
+import { onFillCommand, onFillMenu, startFillTriggers, type MenuClick } from './fillTriggers';
 import { onMessages, sendMessage } from './messaging';
-import { signInWithOAuth } from './oauthSignIn';
+import { bindWithOAuth, signInWithOAuth } from './oauthSignIn';
 import { autoLockItem, lastActivityItem, restrictSessionStorage, serverUrlItem, sessionTokenItem } from './storage';
 
 const OFFSCREEN_URL = '/offscreen.html';
@@ -43,7 +43,9 @@ function clipboardClearer(): (sha256: string, delayMs: number) => Promise<void> 
 export async function autoLock() {
   const [serverUrl, token] = await Promise.all([serverUrlItem.getValue(), sessionTokenItem.getValue()]);
   if (!serverUrl || !token) return;
-  await createKeyfobClient(serverUrl, token).lock().catch(() => undefined);
+  await createKeyfobClient(serverUrl, token)
+    .lock()
+    .catch(() => undefined);
 }
 
 async function restartAutoLockTimer() {
@@ -61,6 +63,7 @@ export function startBackground() {
     'activity:touch': () => restartAutoLockTimer(),
     // Not awaited: the sign-in takes as long as the user spends at the provider.
     'oauth:sign-in': ({ serverUrl, provider }) => void signInWithOAuth(serverUrl, provider).catch(() => false),
+    'oauth:bind': ({ authorizationUrl }) => void bindWithOAuth(authorizationUrl).catch(() => false),
   });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === AUTO_LOCK_ALARM) void autoLock();
@@ -71,7 +74,7 @@ export function startBackground() {
   if (import.meta.env.KEYFOB_E2E) {
     (globalThis as Record<string, unknown>).keyfobE2E = {
       fillCommand: (tab: never) => onFillCommand(browserFillDeps, tab),
-      fillMenu: (menuItemId: string, tab: never) => onFillMenu(browserFillDeps, menuItemId, tab),
+      fillMenu: (click: MenuClick, tab: never) => onFillMenu(browserFillDeps, click, tab),
     };
   }
 }

@@ -1,19 +1,26 @@
 /**
  * The background's ways to fill: the keyboard shortcut (fill the page, or open the popup to unlock) and
- * the context menu on an editable field (fill exactly that field).
+ * the context menu on an editable field (fill exactly that field: the frame Chrome names, and in Firefox
+ * the element itself).
  */
 import { browser, type Browser } from 'wxt/browser';
-import { fillTab, type FillDeps, type FillResult, type FillTarget } from './fill/fill';
+import { fillTab, type FillDeps, type FillResult, type FillTarget, type SecretChoice } from './fill/fill';
 
 export const FILL_COMMAND = 'fill-credentials';
 const MENU_PARENT = 'keyfob-fill';
-const MENU_ITEMS: Record<string, FillTarget> = {
-  'keyfob-fill-username': { kind: 'focused', field: 'username' },
-  'keyfob-fill-api-key': { kind: 'focused', field: 'apiKey' },
-  'keyfob-fill-encrypted-password': { kind: 'focused', field: 'encryptedPassword' },
+const MENU_ITEMS: Record<string, 'username' | SecretChoice> = {
+  'keyfob-fill-username': 'username',
+  'keyfob-fill-api-key': 'apiKey',
+  'keyfob-fill-encrypted-password': 'encryptedPassword',
 };
 
 type Tab = Browser.tabs.Tab;
+/** What `contextMenus.onClicked` says about the click (Firefox adds `targetElementId`). */
+export interface MenuClick {
+  menuItemId: string | number;
+  frameId?: number;
+  targetElementId?: number;
+}
 
 /** Signed out or locked: the popup is where to sign in or unlock. */
 async function afterFill(result: FillResult): Promise<FillResult> {
@@ -24,12 +31,19 @@ async function afterFill(result: FillResult): Promise<FillResult> {
 }
 
 export function onFillCommand(deps: FillDeps, tab: Tab | undefined): Promise<FillResult> {
-  return fillTab(deps, tab ?? {}, { kind: 'login' }, true).then(afterFill);
+  return fillTab(deps, tab ?? {}, { kind: 'login' }, { announce: true }).then(afterFill);
 }
 
-export function onFillMenu(deps: FillDeps, menuItemId: string | number, tab: Tab | undefined): Promise<FillResult> | null {
-  const target = MENU_ITEMS[String(menuItemId)];
-  return target ? fillTab(deps, tab ?? {}, target, true).then(afterFill) : null;
+export function onFillMenu(deps: FillDeps, click: MenuClick, tab: Tab | undefined): Promise<FillResult> | null {
+  const field = MENU_ITEMS[String(click.menuItemId)];
+  if (!field) return null;
+  const target: FillTarget = {
+    kind: 'focused',
+    field,
+    ...(click.frameId ? { frameId: click.frameId } : {}),
+    ...(click.targetElementId !== undefined ? { targetElementId: click.targetElementId } : {}),
+  };
+  return fillTab(deps, tab ?? {}, target, { announce: true }).then(afterFill);
 }
 
 export function createFillMenus() {
@@ -47,6 +61,6 @@ export function startFillTriggers(deps: FillDeps) {
     if (command === FILL_COMMAND) void onFillCommand(deps, tab);
   });
   browser.contextMenus.onClicked.addListener((info, tab) => {
-    void onFillMenu(deps, info.menuItemId, tab);
+    void onFillMenu(deps, info as MenuClick, tab);
   });
 }

@@ -1,19 +1,39 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, startKeyfob, type RunningKeyfob } from '../../tests/helpers/keyfob';
-import { createKeyfobClient } from './api';
+import { createKeyfobClient, describeError, KeyfobError } from './api';
 import { idleExpired } from './autolock';
 import { clearIfUnchanged, sha256Hex, type ClipboardIo } from './clipboard';
-import { connect, normaliseServerUrl, openPopup, recover, renewExpiredPassword, requestReset, signIn, signInWithSso, signOut, unlock, type PopupDeps } from './popup';
+import {
+  connect,
+  generateApiKey,
+  isPlainHttpRemote,
+  lock,
+  lockNote,
+  normaliseServerUrl,
+  openPopup,
+  recover,
+  regenerateApiKey,
+  renewExpiredPassword,
+  requestReset,
+  revealFailed,
+  revokeApiKey,
+  signIn,
+  signInWithSso,
+  signOut,
+  unlock,
+  type PopupDeps,
+  type View,
+} from './popup';
 import { browserPopupDeps } from './popupDeps';
-import { lastActivityItem, serverUrlItem, sessionTokenItem } from './storage';
+import { autoLockItem, draftServerUrlItem, lastActivityItem, serverUrlItem, sessionTokenItem } from './storage';
 
 /**
  * The popup's real dependencies on WXT's fake browser storage and the real client, against a real server;
  * only what needs a user or a background (the permission prompt, the auto-lock timer) is stood in for.
  */
 function deps(now = () => Date.now()): PopupDeps {
-  return { ...browserPopupDeps, touch: () => lastActivityItem.setValue(now()), requestOrigin: async () => true, now };
+  return { ...browserPopupDeps, touch: () => lastActivityItem.setValue(now()), requestOrigin: async () => true, hasOrigin: async () => true, now };
 }
 
 describe('popup state', () => {
@@ -38,7 +58,7 @@ describe('popup state', () => {
     expect(down).toMatchObject({ name: 'setup', error: expect.stringMatching(/^Can't reach Keyfob at http:\/\/127\.0\.0\.1:9/) });
     expect(await serverUrlItem.getValue()).toBeNull();
     const refused = await connect({ ...deps(), requestOrigin: async () => false }, k.url);
-    expect(refused).toMatchObject({ name: 'setup', error: expect.stringMatching(/needs permission/) });
+    expect(refused).toMatchObject({ name: 'setup', error: expect.stringMatching(/needs your permission/) });
   });
 
   it('connects, signs in, and keeps the token in session storage only', async () => {
@@ -75,14 +95,22 @@ describe('popup state', () => {
   });
 
   it('reports a locked account with whom to ask', async () => {
-    await k.call('/artifactory/api/security/userLockPolicy', { method: 'PUT', auth: { basic: [ADMIN.name, ADMIN.password] }, json: { enabled: true, loginAttempts: 1 } });
+    await k.call('/artifactory/api/security/userLockPolicy', {
+      method: 'PUT',
+      auth: { basic: [ADMIN.name, ADMIN.password] },
+      json: { enabled: true, loginAttempts: 1 },
+    });
     await k.advance(60_000);
     await signIn(deps(), k.url, 'wes', 'wrong-password');
     await k.advance(60_000);
     const view = await signIn(deps(), k.url, 'wes', 'wes-Password-1');
     expect(view).toMatchObject({ name: 'sign-in', error: expect.stringMatching(/locked.*administrator/) });
     await k.call('/artifactory/api/security/unlockAllUsers', { method: 'POST', auth: { basic: [ADMIN.name, ADMIN.password] } });
-    await k.call('/artifactory/api/security/userLockPolicy', { method: 'PUT', auth: { basic: [ADMIN.name, ADMIN.password] }, json: { enabled: false, loginAttempts: 5 } });
+    await k.call('/artifactory/api/security/userLockPolicy', {
+      method: 'PUT',
+      auth: { basic: [ADMIN.name, ADMIN.password] },
+      json: { enabled: false, loginAttempts: 5 },
+    });
   });
 
   it('asks for a reset link with an answer that does not say whether the user exists', async () => {
@@ -116,8 +144,97 @@ describe('popup state', () => {
     expect(await sessionTokenItem.getValue()).toBeNull();
   });
 
+  it('keeps the typed address across the permission prompt, and carries on once it is granted', async () => {
+    // Chrome closes the popup while its prompt is up: the request never answers.
+    const closed = connect({ ...deps(), requestOrigin: () => new Promise<boolean>(() => undefined) }, k.url.replace('http://', ''));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    void closed;
+    expect(await draftServerUrlItem.getValue()).toBe(k.url);
+    expect(await openPopup({ ...deps(), hasOrigin: async () => false })).toEqual({ name: 'setup', serverUrl: k.url });
+    expect(await openPopup(deps())).toEqual({ name: 'sign-in', serverUrl: k.url });
+    expect(await serverUrlItem.getValue()).toBe(k.url);
+    expect(await draftServerUrlItem.getValue()).toBeNull();
+  });
+
+  it('asks once before a plain http:// server on another machine; loopback and https are not asked about', async () => {
+    expect(isPlainHttpRemote('http://keyfob.corp:8787')).toBe(true);
+    expect(isPlainHttpRemote('http://10.0.0.5')).toBe(true);
+    for (const url of ['http://127.0.0.1:8787', 'http://localhost:8787', 'http://[::1]:8787', 'https://keyfob.corp'])
+      expect(isPlainHttpRemote(url)).toBe(false);
+    let asked = 0;
+    const counting = {
+      ...deps(),
+      requestOrigin: async () => {
+        asked++;
+        return false;
+      },
+    };
+    expect(await connect(counting, 'keyfob.corp:8787')).toEqual({ name: 'setup', serverUrl: 'http://keyfob.corp:8787', plainHttp: true });
+    expect(asked).toBe(0);
+    expect(await connect(counting, 'http://keyfob.corp:8787', { allowPlainHttp: true })).toMatchObject({
+      name: 'setup',
+      error: expect.stringMatching(/permission/),
+    });
+    expect(asked).toBe(1);
+  });
+
+  it('keeps the session when the server is down as the popup opens', async () => {
+    await serverUrlItem.setValue('http://127.0.0.1:9');
+    await sessionTokenItem.setValue('kfs_kept');
+    expect(await openPopup(deps())).toMatchObject({
+      name: 'unreachable',
+      serverUrl: 'http://127.0.0.1:9',
+      error: expect.stringMatching(/^Can't reach Keyfob at http:\/\/127\.0\.0\.1:9\. Is the server running/),
+    });
+    expect(await sessionTokenItem.getValue()).toBe('kfs_kept');
+  });
+
+  it("generates, regenerates and revokes; a key revoked or made elsewhere shows the server's state", async () => {
+    await connect(deps(), k.url);
+    const start = await signIn(deps(), k.url, 'wes', 'wes-Password-1');
+    if (start.name !== 'unlocked') throw new Error('not unlocked');
+    const generated = await generateApiKey(deps(), start);
+    expect(generated).toMatchObject({
+      status: 'API key generated',
+      revealed: { apiKey: expect.stringMatching(/^AKCp/) },
+      view: { name: 'unlocked', profile: { apiKey: { masked: expect.any(String) } } },
+    });
+    const withKey = generated.view as Extract<View, { name: 'unlocked' }>;
+    const regenerated = await regenerateApiKey(deps(), withKey);
+    expect(regenerated.revealed?.apiKey).not.toBe(generated.revealed?.apiKey);
+    // Revoked elsewhere: the reveal fails, and the view becomes the server's (no key), with the reason.
+    await k.call('/artifactory/api/security/apiKey', { method: 'DELETE', auth: { basic: ['wes', 'wes-Password-1'] } });
+    const error = await createKeyfobClient(k.url, await sessionTokenItem.getValue())
+      .revealApiKey()
+      .catch((e: unknown) => e);
+    const gone = await revealFailed(deps(), withKey, error);
+    expect(gone).toMatchObject({ name: 'unlocked', profile: { apiKey: null }, notice: expect.stringMatching(/revoked elsewhere/) });
+    expect(gone).not.toHaveProperty('error', expect.anything());
+    // Made elsewhere while this popup showed none: Generate shows the one that exists.
+    await k.call('/artifactory/api/security/apiKey', { method: 'POST', auth: { basic: ['wes', 'wes-Password-1'] } });
+    const conflict = await generateApiKey(deps(), gone as Extract<View, { name: 'unlocked' }>);
+    expect(conflict).toMatchObject({ view: { profile: { apiKey: { masked: expect.any(String) } }, notice: expect.stringMatching(/already have an API key/) } });
+    expect(conflict.revealed).toBeUndefined();
+    const revoked = await revokeApiKey(deps(), conflict.view as Extract<View, { name: 'unlocked' }>);
+    expect(revoked).toMatchObject({ status: 'API key revoked', view: { profile: { apiKey: null } } });
+  });
+
+  it('words failures for where they happen', async () => {
+    expect(describeError(new KeyfobError('THROTTLED', 'x', 1)).message).toBe('Too many failed attempts. Try again in 1 second.');
+    expect(describeError(new KeyfobError('RATE_LIMITED', 'x', 30)).message).toBe('Too many attempts from here. Try again in 30 seconds.');
+    expect(describeError(new KeyfobError('BAD_CREDENTIALS', 'x'), 'unlock').message).toBe('Wrong password.');
+    expect(describeError(new KeyfobError('CONFLICT', 'This SSH key is already registered')).message).toBe('This SSH key is already registered');
+    expect(describeError(new KeyfobError('UNREACHABLE', "Can't reach Keyfob at http://x")).message).not.toMatch(/Settings/);
+  });
+
   it('shows an unreachable server as such once signed in', async () => {
-    const view = await recover(deps(), { name: 'unlocked', serverUrl: 'http://127.0.0.1:9', profile: {} as never }, await createKeyfobClient('http://127.0.0.1:9', null).profile().catch((e) => e));
+    const view = await recover(
+      deps(),
+      { name: 'unlocked', serverUrl: 'http://127.0.0.1:9', profile: {} as never },
+      await createKeyfobClient('http://127.0.0.1:9', null)
+        .profile()
+        .catch((e) => e),
+    );
     expect(view).toMatchObject({ name: 'unreachable', error: expect.stringMatching(/Can't reach Keyfob/) });
   });
 });
@@ -131,10 +248,14 @@ describe('single sign-on through a proxy', () => {
     const { createServer, request } = await import('node:http');
     // A reverse proxy that has authenticated its user as "sam" and says so to Keyfob behind it.
     proxy = createServer((req, res) => {
-      const upstream = request(`${k.url}${req.url}`, { method: req.method, headers: { ...req.headers, host: new URL(k.url).host, 'remote-user': 'sam' } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        `${k.url}${req.url}`,
+        { method: req.method, headers: { ...req.headers, host: new URL(k.url).host, 'remote-user': 'sam' } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(upstream);
     }).listen(0, '127.0.0.1');
     await new Promise((resolve) => proxy.once('listening', resolve));
@@ -171,7 +292,12 @@ describe('auto-lock and clipboard rules', () => {
   /** A clipboard in memory: Node has no system clipboard (the e2e test uses Chromium's). */
   const memoryClipboard = (text: string | null) => {
     const state = { text, readable: text !== null };
-    const io: ClipboardIo = { read: async () => (state.readable ? state.text : null), write: async (t) => void (state.text = t) };
+    const io: ClipboardIo = {
+      read: async () => (state.readable ? state.text : null),
+      write: async (t) => {
+        state.text = t;
+      },
+    };
     return { state, io };
   };
 
@@ -186,5 +312,48 @@ describe('auto-lock and clipboard rules', () => {
     const unreadable = memoryClipboard(null);
     expect(await clearIfUnchanged(unreadable.io, await sha256Hex(secret))).toBe('cleared-unchecked');
     expect(unreadable.state.text).toBe('');
+  });
+});
+
+describe('the auto-lock choice on the server', () => {
+  let k: RunningKeyfob;
+  beforeAll(async () => {
+    k = await startKeyfob({ KEYFOB_UNLOCK_MINUTES: '5', KEYFOB_UNLOCK_MAX_MINUTES: '30' });
+    await k.createUser('ada', 'ada-Password-1');
+  });
+  afterAll(() => k.close());
+  beforeEach(() => fakeBrowser.reset());
+
+  it('holds past the default window while used, never past the maximum, and the locked view says the server ended it', async () => {
+    await connect(deps(), k.url);
+    await autoLockItem.setValue('15');
+    const view = await signIn(deps(), k.url, 'ada', 'ada-Password-1');
+    if (view.name !== 'unlocked') throw new Error(`not unlocked: ${view.name}`);
+    expect(view.profile.unlockedUntil).toBe(new Date(k.now() + 15 * 60_000).toISOString());
+    expect(lockNote(view.profile, '15')).toMatch(/^Locks after 15 minutes without use, and at .+ at the latest \(your server's limit\)\.$/);
+    for (let i = 0; i < 2; i++) {
+      await k.advance(10 * 60_000); // past the server's default five minutes, used each time
+      expect(await openPopup(deps())).toMatchObject({ name: 'unlocked' });
+    }
+    await k.advance(11 * 60_000); // 31 minutes since the sign-in: the server's maximum has passed
+    const locked = await openPopup(deps());
+    expect(locked).toMatchObject({
+      name: 'locked',
+      notice: expect.stringMatching(/^Your Keyfob server ended the unlock at .+: it keeps one open 30 minutes at most\. /),
+    });
+    if (locked.name !== 'locked') throw new Error('not locked');
+    // Unlocking again asks for the choice again: "when the browser restarts" is as long as the server allows.
+    await autoLockItem.setValue('restart');
+    const again = await unlock(deps(), locked, 'ada-Password-1');
+    expect(again).toMatchObject({ name: 'unlocked', profile: { unlockedUntil: new Date(k.now() + 30 * 60_000).toISOString() } });
+    if (again.name !== 'unlocked') throw new Error('not unlocked');
+    expect(lockNote(again.profile, 'restart')).toMatch(/^Locks when the browser restarts, and at .+ at the latest/);
+  });
+
+  it('says nothing about the server when the user locked by hand', async () => {
+    await connect(deps(), k.url);
+    const view = await signIn(deps(), k.url, 'ada', 'ada-Password-1');
+    if (view.name !== 'unlocked') throw new Error('not unlocked');
+    expect(await lock(deps(), view)).toEqual({ name: 'locked', serverUrl: k.url, profile: expect.objectContaining({ unlocked: false, unlockEnded: null }) });
   });
 });

@@ -2,19 +2,20 @@
  * The popup's states and the transitions between them, apart from any rendering so they can be tested
  * directly. Revealed secrets are not part of this state: the view keeps them in memory only.
  */
-import type { ProfileReply } from '../../shared/schemas';
-import { idleExpired } from './autolock';
-import { describeError, KeyfobError, type KeyfobClient } from './api';
-import type { Settings, Startup } from './storage';
+import type { ProfileReply, RevealedApiKey } from '../../shared/schemas';
+import { autoLockMs, idleExpired } from './autolock';
+import { describeError, KeyfobError, type ErrorContext, type KeyfobClient } from './api';
+import { DEFAULT_SERVER_URL, type AutoLock, type Settings, type Startup } from './storage';
 
 export type View =
   | { name: 'loading' }
-  | { name: 'setup'; serverUrl: string; error?: string }
+  /** `plainHttp`: the address is plain http:// to another machine, and the user is asked once before connecting. */
+  | { name: 'setup'; serverUrl: string; error?: string; plainHttp?: boolean }
   | { name: 'sign-in'; serverUrl: string; error?: string; notice?: string }
   | { name: 'forgot'; serverUrl: string; error?: string }
   | { name: 'expired'; serverUrl: string; username: string; error?: string }
-  | { name: 'locked'; serverUrl: string; profile: ProfileReply; error?: string }
-  | { name: 'unlocked'; serverUrl: string; profile: ProfileReply; error?: string }
+  | { name: 'locked'; serverUrl: string; profile: ProfileReply; error?: string; notice?: string }
+  | { name: 'unlocked'; serverUrl: string; profile: ProfileReply; error?: string; notice?: string }
   | { name: 'unreachable'; serverUrl: string; error: string };
 
 export interface PopupDeps {
@@ -22,6 +23,11 @@ export interface PopupDeps {
   startup(): Promise<Startup>;
   settings(): Promise<Settings>;
   saveServerUrl(url: string): Promise<void>;
+  /** The address typed on the setup view, kept (in session storage) while Chrome's permission prompt closes the popup. */
+  draftServerUrl(): Promise<string | null>;
+  saveDraftServerUrl(url: string | null): Promise<void>;
+  /** Whether host permission for this origin is already held, without asking. */
+  hasOrigin(origin: string): Promise<boolean>;
   token(): Promise<string | null>;
   saveToken(token: string | null): Promise<void>;
   lastActivity(): Promise<number | null>;
@@ -33,7 +39,20 @@ export interface PopupDeps {
   now(): number;
 }
 
-export const DEFAULT_SETUP_URL = 'http://127.0.0.1:8787';
+/** True for an http:// server on another machine: the password, the session token and revealed keys would travel in clear. */
+export function isPlainHttpRemote(serverUrl: string): boolean {
+  try {
+    const url = new URL(serverUrl);
+    if (url.protocol !== 'http:') return false;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
+  } catch {
+    return false;
+  }
+}
+
+export const PLAIN_HTTP_WARNING =
+  'This server is reached over plain http:// on another machine: your password, your session and any key you reveal travel unencrypted. Use https:// if the server offers it.';
 
 /** A server address as the user typed it, normalised to an origin; null when it is not http(s). */
 export function normaliseServerUrl(input: string): string | null {
@@ -47,13 +66,49 @@ export function normaliseServerUrl(input: string): string | null {
 }
 
 function profileView(serverUrl: string, profile: ProfileReply): View {
-  return profile.unlocked ? { name: 'unlocked', serverUrl, profile } : { name: 'locked', serverUrl, profile };
+  if (profile.unlocked) return { name: 'unlocked', serverUrl, profile };
+  const notice = unlockEndedNotice(profile);
+  return notice ? { name: 'locked', serverUrl, profile, notice } : { name: 'locked', serverUrl, profile };
+}
+
+/** A time of day, with the day when it is not today. */
+function clockTime(iso: string, now: number): string {
+  const at = new Date(iso);
+  const sameDay = at.toDateString() === new Date(now).toDateString();
+  return at.toLocaleTimeString(undefined, sameDay ? { hour: '2-digit', minute: '2-digit' } : { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+export function minutesInWords(minutes: number): string {
+  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** Why the server locked: its maximum was reached, or the unlock went unused (the popup's own auto-lock says nothing here, it calls Lock). */
+export function unlockEndedNotice(profile: ProfileReply, now = Date.now()): string | null {
+  if (!profile.unlockEnded) return null;
+  const at = clockTime(profile.unlockEnded.at, now);
+  return profile.unlockEnded.by === 'limit'
+    ? `Your Keyfob server ended the unlock at ${at}: it keeps one open ${minutesInWords(profile.unlockMaxMinutes)} at most. Enter your password to unlock again.`
+    : `Your Keyfob server ended the unlock at ${at}, after a time without use. Enter your password to unlock again.`;
+}
+
+/** When an unlocked popup locks, in words: the user's auto-lock choice, and the server's limit, which comes first if it is nearer. */
+export function lockNote(profile: ProfileReply, autoLock: AutoLock, now = Date.now()): string {
+  const choice = autoLock === 'restart' ? 'Locks when the browser restarts' : `Locks after ${minutesInWords(Number(autoLock))} without use`;
+  if (!profile.unlockEndsAt) return `${choice}.`;
+  return `${choice}, and at ${clockTime(profile.unlockEndsAt, now)} at the latest (your server's limit).`;
+}
+
+/** The idle time the server's unlock should follow: the auto-lock choice, or as long as the server allows. */
+async function idleMinutes(deps: PopupDeps): Promise<number | null> {
+  const limit = autoLockMs((await deps.settings()).autoLock);
+  return limit === null ? null : limit / 60_000;
 }
 
 /** Turns a failure into the view that lets the user go on from it. */
-export async function recover(deps: PopupDeps, current: View, error: unknown): Promise<View> {
-  const { message, next } = describeError(error);
-  const serverUrl = 'serverUrl' in current ? current.serverUrl : DEFAULT_SETUP_URL;
+export async function recover(deps: PopupDeps, current: View, error: unknown, context: ErrorContext = 'other'): Promise<View> {
+  const { message, next } = describeError(error, context);
+  const serverUrl = 'serverUrl' in current ? current.serverUrl : DEFAULT_SERVER_URL;
   if (next === 'sign-in') {
     await deps.saveToken(null);
     return { name: 'sign-in', serverUrl, notice: message };
@@ -71,7 +126,13 @@ export async function recover(deps: PopupDeps, current: View, error: unknown): P
 /** What the popup shows when it opens. */
 export async function openPopup(deps: PopupDeps): Promise<View> {
   const { settings, token, lastActivity } = await deps.startup();
-  if (!settings.serverUrl) return { name: 'setup', serverUrl: DEFAULT_SETUP_URL };
+  if (!settings.serverUrl) {
+    // Chrome's permission prompt closes the popup: carry on with what was typed, once the permission is there.
+    const draft = await deps.draftServerUrl();
+    if (!draft) return { name: 'setup', serverUrl: DEFAULT_SERVER_URL };
+    if (!(await deps.hasOrigin(draft))) return { name: 'setup', serverUrl: draft };
+    return finishConnect(deps, draft);
+  }
   const serverUrl = settings.serverUrl;
   if (!token) return { name: 'sign-in', serverUrl };
   const client = deps.client(serverUrl, token);
@@ -82,22 +143,36 @@ export async function openPopup(deps: PopupDeps): Promise<View> {
     if (profile.unlocked) void deps.touch().catch(() => undefined);
     return profileView(serverUrl, profile);
   } catch (error) {
+    // Out of reach is no sign of a lost session: keep the token and offer Retry.
+    if (error instanceof KeyfobError && error.code === 'UNREACHABLE') return { name: 'unreachable', serverUrl, error: describeError(error).message };
     return recover(deps, { name: 'sign-in', serverUrl }, error);
   }
 }
 
-export async function connect(deps: PopupDeps, input: string): Promise<View> {
+/**
+ * Setup's Connect. A plain http:// server on another machine is asked about once (`allowPlainHttp` is the
+ * user's "Connect anyway"). The address is kept before the permission prompt, which closes Chrome's popup.
+ */
+export async function connect(deps: PopupDeps, input: string, options: { allowPlainHttp?: boolean } = {}): Promise<View> {
   const serverUrl = normaliseServerUrl(input);
-  if (!serverUrl) return { name: 'setup', serverUrl: input, error: 'Enter the address of your Keyfob server, like http://127.0.0.1:8787.' };
+  if (!serverUrl)
+    return { name: 'setup', serverUrl: input, error: 'Enter the address of your Keyfob server, like http://127.0.0.1:8787 or https://keyfob.example.com.' };
+  if (isPlainHttpRemote(serverUrl) && !options.allowPlainHttp) return { name: 'setup', serverUrl, plainHttp: true };
+  await deps.saveDraftServerUrl(serverUrl);
   if (!(await deps.requestOrigin(serverUrl))) {
-    return { name: 'setup', serverUrl, error: `Keyfob needs permission to reach ${serverUrl}. Allow it to continue.` };
+    return { name: 'setup', serverUrl, error: `Keyfob needs your permission to reach ${serverUrl}. Choose Connect again and allow it.` };
   }
+  return finishConnect(deps, serverUrl);
+}
+
+async function finishConnect(deps: PopupDeps, serverUrl: string): Promise<View> {
   try {
     await deps.client(serverUrl, null).ping();
   } catch (error) {
     return { name: 'setup', serverUrl, error: describeError(error).message };
   }
   await deps.saveServerUrl(serverUrl);
+  await deps.saveDraftServerUrl(null);
   await deps.saveToken(null);
   return { name: 'sign-in', serverUrl };
 }
@@ -105,7 +180,7 @@ export async function connect(deps: PopupDeps, input: string): Promise<View> {
 export async function signIn(deps: PopupDeps, serverUrl: string, username: string, password: string): Promise<View> {
   if (!username.trim() || !password) return { name: 'sign-in', serverUrl, error: 'Enter your user name and password.' };
   try {
-    const session = await deps.client(serverUrl, null).signIn(username.trim(), password);
+    const session = await deps.client(serverUrl, null).signIn(username.trim(), password, await idleMinutes(deps));
     await deps.saveToken(session.token);
     await deps.touch();
     return profileView(serverUrl, session.profile);
@@ -138,7 +213,9 @@ export async function renewExpiredPassword(
   if (!fields.oldPassword || !fields.newPassword1) return { ...view, error: 'Enter your current password and a new one.' };
   if (fields.newPassword1 !== fields.newPassword2) return { ...view, error: 'The new passwords do not match.' };
   try {
-    const session = await deps.client(view.serverUrl, null).changePasswordAndSignIn(view.username, fields.oldPassword, fields.newPassword1, fields.newPassword2);
+    const session = await deps
+      .client(view.serverUrl, null)
+      .changePasswordAndSignIn(view.username, fields.oldPassword, fields.newPassword1, fields.newPassword2);
     await deps.saveToken(session.token);
     await deps.touch();
     return profileView(view.serverUrl, session.profile);
@@ -161,11 +238,11 @@ export async function requestReset(deps: PopupDeps, serverUrl: string, username:
 export async function unlock(deps: PopupDeps, view: Extract<View, { name: 'locked' }>, password: string): Promise<View> {
   if (!password) return { ...view, error: 'Enter your password.' };
   try {
-    const profile = await deps.client(view.serverUrl, await deps.token()).unlock(password);
+    const profile = await deps.client(view.serverUrl, await deps.token()).unlock(password, await idleMinutes(deps));
     await deps.touch();
     return profileView(view.serverUrl, profile);
   } catch (error) {
-    return recover(deps, view, error);
+    return recover(deps, view, error, 'unlock');
   }
 }
 
@@ -181,6 +258,73 @@ export async function signOut(deps: PopupDeps, serverUrl: string): Promise<View>
   const token = await deps.token();
   await deps.saveToken(null);
   // Best effort: the token is forgotten here whether or not the server could be told.
-  if (token) await deps.client(serverUrl, token).signOut().catch(() => undefined);
+  if (token)
+    await deps
+      .client(serverUrl, token)
+      .signOut()
+      .catch(() => undefined);
   return { name: 'sign-in', serverUrl, notice: 'Signed out.' };
+}
+
+type UnlockedView = Extract<View, { name: 'unlocked' }>;
+
+/** What an API key action leads to: the next view, the new key's value (for this view only), and what to announce. */
+export interface KeyStep {
+  view: View;
+  revealed?: RevealedApiKey;
+  status?: string;
+}
+
+const KEY_REVOKED_ELSEWHERE = 'Your API key was revoked elsewhere (on another device, or by a script). Generate a new one if you need it.';
+const KEY_MADE_ELSEWHERE = 'You already have an API key (made elsewhere). Showing it now.';
+
+/** The profile again, for when the key on screen is no longer the server's. */
+async function refreshed(deps: PopupDeps, view: UnlockedView, notice: string): Promise<KeyStep> {
+  try {
+    const profile = await deps.client(view.serverUrl, await deps.token()).profile();
+    return { view: { ...view, profile, error: undefined, notice } };
+  } catch (error) {
+    return { view: await recover(deps, view, error) };
+  }
+}
+
+/** Any failure of a key action: a key that changed elsewhere shows the server's state, one consistent view. */
+async function keyFailure(deps: PopupDeps, view: UnlockedView, error: unknown): Promise<KeyStep> {
+  if (error instanceof KeyfobError && error.code === 'NOT_FOUND') return refreshed(deps, view, KEY_REVOKED_ELSEWHERE);
+  if (error instanceof KeyfobError && error.code === 'CONFLICT') return refreshed(deps, view, KEY_MADE_ELSEWHERE);
+  return { view: await recover(deps, view, error, 'api-key') };
+}
+
+async function keyAction(deps: PopupDeps, view: UnlockedView, act: (client: KeyfobClient) => Promise<KeyStep>): Promise<KeyStep> {
+  try {
+    const step = await act(deps.client(view.serverUrl, await deps.token()));
+    await deps.touch();
+    return step;
+  } catch (error) {
+    return keyFailure(deps, view, error);
+  }
+}
+
+function withKey(view: UnlockedView, revealed: RevealedApiKey, status: string): KeyStep {
+  return { view: { ...view, error: undefined, notice: undefined, profile: { ...view.profile, apiKey: revealed.summary } }, revealed, status };
+}
+
+export function generateApiKey(deps: PopupDeps, view: UnlockedView): Promise<KeyStep> {
+  return keyAction(deps, view, async (client) => withKey(view, await client.generateApiKey(), 'API key generated'));
+}
+
+export function regenerateApiKey(deps: PopupDeps, view: UnlockedView): Promise<KeyStep> {
+  return keyAction(deps, view, async (client) => withKey(view, await client.regenerateApiKey(), 'New API key made; the old one no longer works'));
+}
+
+export function revokeApiKey(deps: PopupDeps, view: UnlockedView): Promise<KeyStep> {
+  return keyAction(deps, view, async (client) => ({
+    view: { ...view, error: undefined, notice: undefined, profile: await client.revokeApiKey() },
+    status: 'API key revoked',
+  }));
+}
+
+/** A reveal (View or Copy) that failed: the key may have been revoked elsewhere since the popup opened. */
+export async function revealFailed(deps: PopupDeps, view: UnlockedView, error: unknown): Promise<View> {
+  return (await keyFailure(deps, view, error)).view;
 }

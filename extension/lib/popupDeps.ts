@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { createKeyfobClient } from './api';
 import { sendMessage } from './messaging';
 import type { PopupDeps } from './popup';
-import { lastActivityItem, readSettings, readStartup, serverUrlItem, sessionTokenItem } from './storage';
+import { draftServerUrlItem, lastActivityItem, readSettings, readStartup, serverUrlItem, sessionTokenItem } from './storage';
 
 /**
  * The host permission for one server. Chrome's match patterns take a port, so it is exactly that origin;
@@ -18,6 +18,9 @@ export const browserPopupDeps: PopupDeps = {
   startup: readStartup,
   settings: readSettings,
   saveServerUrl: (url) => serverUrlItem.setValue(url),
+  draftServerUrl: () => draftServerUrlItem.getValue(),
+  saveDraftServerUrl: (url) => draftServerUrlItem.setValue(url),
+  hasOrigin: (origin) => browser.permissions.contains({ origins: [hostPermissionPattern(origin, import.meta.env.BROWSER)] }),
   token: () => sessionTokenItem.getValue(),
   saveToken: (token) => sessionTokenItem.setValue(token),
   lastActivity: () => lastActivityItem.getValue(),

@@ -5,6 +5,7 @@
  */
 import { storage } from 'wxt/utils/storage';
 
+/** The address setup and the options page offer before one is chosen: Keyfob's own default listen address. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 export const DEFAULT_CLIPBOARD_CLEAR_SECONDS = 30;
 export const AUTO_LOCK_CHOICES = ['1', '5', '15', '60', 'restart'] as const;
@@ -19,9 +20,13 @@ export const autoLockItem = storage.defineItem<AutoLock>('local:autoLock', { fal
 
 /** Which secret Fill puts into each site (by origin): the user's choice, nothing secret. */
 export const fillChoicesItem = storage.defineItem<Record<string, 'apiKey' | 'encryptedPassword'>>('local:fillChoices', { fallback: {} });
+/** The sites (origins) the user allowed Fill to put a secret into, with when they allowed it: nothing secret. */
+export const fillApprovalsItem = storage.defineItem<Record<string, number>>('local:fillApprovals', { fallback: {} });
 
 /** The bearer token of the signed-in session: session storage only. */
 export const sessionTokenItem = storage.defineItem<string | null>('session:token', { fallback: null });
+/** The address typed on setup, kept while Chrome's permission prompt closes the popup (an address, not a secret). */
+export const draftServerUrlItem = storage.defineItem<string | null>('session:draftServerUrl', { fallback: null });
 /** When the user last did something in Keyfob, for auto-lock. */
 export const lastActivityItem = storage.defineItem<number | null>('session:lastActivity', { fallback: null });
 

@@ -75,15 +75,29 @@ describe('password and email settings', () => {
   });
 
   it('refuses external-realm users with 403 and says why; their profile says they cannot', async () => {
+    // The directory answers for an ldap user: a Keyfob password left from before is not a way in.
     const lena = { basic: ['lena', 'lena-Password-1'] as [string, string] };
-    expect((await k.call(`${V}/profile`, { auth: lena })).json.canChangePassword).toBe(false);
+    expect((await k.call(`${V}/profile`, { auth: lena })).status).toBe(401);
     const reply = await k.call(`${V}/profile/password`, {
       method: 'POST',
       auth: lena,
       json: { oldPassword: 'lena-Password-1', newPassword1: 'lena-Password-2', newPassword2: 'lena-Password-2' },
     });
-    expect(reply.status).toBe(403);
-    expect(reply.json.errors[0]).toMatchObject({ code: 'EXTERNAL_REALM', message: expect.stringMatching(/ldap realm .* cannot change their password/) });
+    expect(reply.status).toBe(401);
+    // An admin's flag for keys without unlock, and a key: the profile says the password is not Keyfob's to change.
+    await k.call('/artifactory/api/security/users/lena', { method: 'POST', auth: admin, json: { realm: 'internal' } });
+    await k.advance(4_000); // past the delay those two refusals earned
+    const key = (await k.call('/artifactory/api/security/apiKey', { method: 'POST', auth: lena })).json.apiKey as string;
+    await k.call('/artifactory/api/security/users/lena', { method: 'POST', auth: admin, json: { realm: 'ldap' } });
+    expect((await k.call(`${V}/profile`, { auth: { apiKey: key } })).json.canChangePassword).toBe(false);
+    const byKey = await k.call(`${V}/profile/password`, {
+      method: 'POST',
+      auth: { apiKey: key },
+      json: { oldPassword: 'lena-Password-1', newPassword1: 'lena-Password-2', newPassword2: 'lena-Password-2' },
+    });
+    expect(byKey.status).toBe(403);
+    expect(byKey.json.errors[0]).toMatchObject({ code: 'EXTERNAL_REALM', message: expect.stringMatching(/ldap realm .* cannot change their password/) });
+    await k.advance(4_000);
   });
 
   it('validates and changes the email after unlock', async () => {
@@ -121,7 +135,11 @@ describe('password and email settings', () => {
     const { bearer } = await signIn(k, 'ivy', 'ivy-Password-1');
     await k.call(`${V}/profile/apiKey`, { method: 'POST', auth: bearer });
     await k.call(`${V}/profile/apiKey`, { method: 'PUT', auth: bearer });
-    await k.call(`${V}/profile/password`, { method: 'POST', auth: bearer, json: { oldPassword: 'ivy-Password-1', newPassword1: 'ivy-Password-2', newPassword2: 'ivy-Password-2' } });
+    await k.call(`${V}/profile/password`, {
+      method: 'POST',
+      auth: bearer,
+      json: { oldPassword: 'ivy-Password-1', newPassword1: 'ivy-Password-2', newPassword2: 'ivy-Password-2' },
+    });
     await k.call(`${V}/profile`, { method: 'PATCH', auth: bearer, json: { email: 'ivy@new.example' } });
     const activity = await k.call(`${V}/profile/activity`, { auth: bearer, headers: {} });
     expect(activity.status).toBe(200);
@@ -164,7 +182,10 @@ describe('forgot password: what a requester learns', () => {
     for (let round = 0; round < 30; round++) {
       // A fresh rate-limit window every few requests: the limits are tested below.
       if (round % 4 === 0) await k.advance(16 * 60_000);
-      for (const [kind, name] of [['known', 'alice'], ['unknown', 'nobody-at-all']] as const) {
+      for (const [kind, name] of [
+        ['known', 'alice'],
+        ['unknown', 'nobody-at-all'],
+      ] as const) {
         const started = performance.now();
         const reply = await request(name);
         times[kind].push(performance.now() - started);
@@ -189,7 +210,10 @@ describe('forgot password: what a requester learns', () => {
 
   it('refuses bad input plainly', async () => {
     expect((await k.call(`${V}/passwordReset`, { method: 'POST', json: {} })).status).toBe(400);
-    const badLink = await k.call(`${V}/passwordReset/complete`, { method: 'POST', json: { token: 'nope', newPassword1: 'x-Password-1', newPassword2: 'x-Password-1' } });
+    const badLink = await k.call(`${V}/passwordReset/complete`, {
+      method: 'POST',
+      json: { token: 'nope', newPassword1: 'x-Password-1', newPassword2: 'x-Password-1' },
+    });
     expect(badLink.status).toBe(404);
     expect(badLink.json.errors[0].message).toMatch(/expired or was already used/);
   });
@@ -207,7 +231,10 @@ describe('sign-in answers and throttling per client address', () => {
     const times: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
     for (let round = 0; round < 12; round++) {
       await k.advance(61_000); // past any per-name delay
-      for (const [kind, name] of [['known', 'paul'], ['unknown', 'ghost']] as const) {
+      for (const [kind, name] of [
+        ['known', 'paul'],
+        ['unknown', 'ghost'],
+      ] as const) {
         const started = performance.now();
         const reply = await signIn(k, name, 'wrong-Password-0');
         times[kind].push(performance.now() - started);
@@ -219,15 +246,21 @@ describe('sign-in answers and throttling per client address', () => {
     expect(Math.abs(known - unknown)).toBeLessThan(0.5 * Math.min(known, unknown));
   });
 
-  it('answers 429 to an address after a hundred failures in its window, whatever the name', async () => {
+  it('paces an address after a hundred failures, whatever the name, without refusing a right password', async () => {
     await k.advance(16 * 60_000);
     for (let i = 0; i < 100; i++) {
       const reply = await signIn(k, `spray${i}`, 'wrong-Password-0');
       expect(reply.reply.status).toBe(401);
     }
-    const limited = await signIn(k, 'paul', 'paul-Password-1');
-    expect(limited.reply.status).toBe(429);
-    expect(limited.reply.json.errors[0].code).toBe('RATE_LIMITED');
+    // Past the budget the address's checks take turns, one a second: the right password waits its turn.
+    expect((await signIn(k, 'paul', 'paul-Password-1')).reply.status).toBe(200);
+    // A flood is queued up to ten seconds; beyond that it is refused.
+    const flood = await Promise.all(Array.from({ length: 14 }, (_, i) => signIn(k, `flood${i}`, 'wrong-Password-0')));
+    const limited = flood.filter(({ reply }) => reply.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0]!.reply.json.errors[0].code).toBe('RATE_LIMITED');
+    expect(Number(limited[0]!.reply.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(flood.filter(({ reply }) => reply.status === 401).length).toBeGreaterThanOrEqual(9);
     await k.advance(16 * 60_000);
     expect((await signIn(k, 'paul', 'paul-Password-1')).reply.status).toBe(200);
   });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY_PATTERN } from '../../shared/formats';
+import { API_KEY_PATTERN, NEW_API_KEY_PATTERN } from '../../shared/formats';
 import { ADMIN, startKeyfob, type RunningKeyfob } from '../helpers/keyfob';
 
 const KEY = '/artifactory/api/security/apiKey';
 const VERSION = '/artifactory/api/system/version';
+const A_USERS = '/artifactory/api/security/users';
 const admin = { basic: [ADMIN.name, ADMIN.password] as [string, string] };
 
 describe("Artifactory's API-key contract", () => {
@@ -39,8 +40,9 @@ describe("Artifactory's API-key contract", () => {
 
   it('creates a key once, refuses a second create, and gets the same key back', async () => {
     const created = await k.call(KEY, { method: 'POST', auth: alice });
-    expect(created.status).toBe(200);
+    expect(created.status).toBe(201); // Artifactory's status: jfrog-client-go accepts nothing else
     expect(created.json.apiKey).toMatch(API_KEY_PATTERN);
+    expect(created.json.apiKey).toMatch(NEW_API_KEY_PATTERN);
     expect(created.json.apiKey).toMatch(/\bAKCp[A-Za-z0-9]{69}\b/); // gitleaks' artifactory-api-key rule
 
     const again = await k.call(KEY, { method: 'POST', auth: alice });
@@ -64,7 +66,13 @@ describe("Artifactory's API-key contract", () => {
 
   it('regenerates: the old key gets 401 on its very next request, the new one works', async () => {
     const { apiKey: oldKey } = (await k.call(KEY, { auth: alice })).json;
-    const regenerated = await k.call(KEY, { method: 'PUT', auth: { apiKey: oldKey } });
+    // As in Artifactory, the key cannot replace itself (nor can its encrypted form): a leaked key stays revocable.
+    const byItself = await k.call(KEY, { method: 'PUT', auth: { apiKey: oldKey } });
+    expect(byItself.status).toBe(403);
+    expect(byItself.json.errors[0].message).toMatch(/API key (or token )?cannot/);
+    expect((await k.call(KEY, { method: 'DELETE', auth: { basic: ['alice', oldKey] } })).status).toBe(403);
+    expect((await k.call(VERSION, { auth: { apiKey: oldKey } })).status).toBe(200);
+    const regenerated = await k.call(KEY, { method: 'PUT', auth: alice });
     expect(regenerated.status).toBe(200);
     const newKey = regenerated.json.apiKey;
     expect(newKey).toMatch(API_KEY_PATTERN);
@@ -100,6 +108,35 @@ describe("Artifactory's API-key contract", () => {
     expect((await k.call(VERSION, { auth: { apiKey: aliceKey } })).status).toBe(200);
   });
 
+  it("lets an admin read another user's key (an admin change, recorded in that user's activity)", async () => {
+    const bobKey = (await k.call(KEY, { method: 'PUT', auth: bob })).json.apiKey;
+    const read = await k.call(`${KEY}/bob`, { auth: admin });
+    expect(read.status).toBe(200);
+    expect(read.json).toEqual({ apiKey: bobKey });
+    expect((await k.call(`${KEY}/BOB`, { auth: admin })).json).toEqual({ apiKey: bobKey });
+    expect((await k.call(`${KEY}/bob`, { auth: alice })).status).toBe(403);
+    expect((await k.call(`${KEY}/nobody`, { auth: admin })).status).toBe(404);
+    // A session that is not unlocked may not: revealing another's secret is an admin change.
+    const session = (await k.call('/api/v1/session', { method: 'POST', json: { username: ADMIN.name, password: ADMIN.password } })).json.token;
+    await k.advance(10 * 60_000);
+    expect((await k.call(`${KEY}/bob`, { auth: { bearer: session } })).json.errors[0].code).toBe('UNLOCK_REQUIRED');
+    const audited = await k.sql(
+      "select e.detail as detail from audit_events e join users u on u.id = e.user_id where u.name_key = 'bob' and e.type = 'api-key-read-by-admin'",
+    );
+    expect(audited.length).toBe(2);
+    expect(JSON.parse(String(audited[0]!.detail))).toEqual({ by: ADMIN.name });
+    await k.call(`${KEY}/bob`, { method: 'DELETE', auth: admin });
+    expect((await k.call(`${KEY}/bob`, { auth: admin })).json).toEqual({});
+
+    // Another admin's key: not with an API key, which would otherwise outlast its own revocation as that admin.
+    await k.createUser('root2', 'root2-Password-1', { admin: true });
+    const root2Key = (await k.call(KEY, { method: 'POST', auth: { basic: ['root2', 'root2-Password-1'] } })).json.apiKey;
+    const adminKey = (await k.call(KEY, { method: 'PUT', auth: admin })).json.apiKey;
+    expect((await k.call(`${KEY}/root2`, { auth: { apiKey: adminKey } })).status).toBe(403);
+    expect((await k.call(`${KEY}/root2`, { auth: admin })).json).toEqual({ apiKey: root2Key });
+    await k.call(`${A_USERS}/root2`, { method: 'DELETE', auth: admin });
+  });
+
   it('deleteAll=0 revokes only the caller’s key; deleteAll=1 is for admins and revokes every key', async () => {
     const aliceKey = (await k.call(KEY, { method: 'PUT', auth: alice })).json.apiKey;
     const bobKey = (await k.call(KEY, { method: 'PUT', auth: bob })).json.apiKey;
@@ -131,7 +168,7 @@ describe("Artifactory's API-key contract", () => {
     expect(await k.sql("select count(*) as n from api_keys where user_id = (select id from users where name_key = 'alice')")).toEqual([{ n: 1 }]);
     // The database is not left write-locked.
     await k.createUser('carol', 'carol-Password-1');
-    expect((await k.call(KEY, { method: 'POST', auth: { basic: ['carol', 'carol-Password-1'] } })).status).toBe(200);
+    expect((await k.call(KEY, { method: 'POST', auth: { basic: ['carol', 'carol-Password-1'] } })).status).toBe(201);
   });
 
   it('records when a key was last used, at most once a minute', async () => {

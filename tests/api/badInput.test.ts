@@ -54,9 +54,17 @@ describe('bad input gets a clear 4xx in the error shape, never a 500, and change
   });
 
   it('a body that is not JSON, or none where one is required', async () => {
-    const form = await k.call(`${USERS}/newbie`, { method: 'PUT', auth: admin, body: 'email=a@b.example', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await k.call(`${USERS}/newbie`, {
+      method: 'PUT',
+      auth: admin,
+      body: 'email=a@b.example',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectClientError(form, 415);
-    expectClientError(await k.call(`${USERS}/newbie`, { method: 'PUT', auth: admin, body: '{"email":"a@b.example"}', headers: { 'content-type': 'text/plain' } }), 415);
+    expectClientError(
+      await k.call(`${USERS}/newbie`, { method: 'PUT', auth: admin, body: '{"email":"a@b.example"}', headers: { 'content-type': 'text/plain' } }),
+      415,
+    );
     expectClientError(await k.call(`${USERS}/newbie`, { method: 'PUT', auth: admin }), 400);
   });
 
@@ -71,7 +79,7 @@ describe('bad input gets a clear 4xx in the error shape, never a 500, and change
     });
     const res = await fetch(`${k.url}${USERS}/newbie`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: 'Basic ' + btoa(`${ADMIN.name}:${ADMIN.password}`) },
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${ADMIN.name}:${ADMIN.password}`)}` },
       body: chunked,
       duplex: 'half',
     } as RequestInit);
@@ -112,7 +120,7 @@ describe('bad input gets a clear 4xx in the error shape, never a 500, and change
       expectClientError(reply, 401);
       expect(reply.headers.get('www-authenticate')).toBe('Basic realm="Artifactory Realm"');
     }
-    for (const apiKey of [' ', 'AKCp', 'AKCp' + 'x'.repeat(69), 'x'.repeat(9000), 'AKCp' + 'é'.repeat(69)]) {
+    for (const apiKey of [' ', 'AKCp', `AKCp${'x'.repeat(69)}`, 'x'.repeat(9000), `AKCp${'é'.repeat(69)}`]) {
       const res = await fetch(`${k.url}/artifactory/api/system/version`, { headers: { 'X-JFrog-Art-Api': encodeURIComponent(apiKey) } });
       expect(res.status).toBe(401);
     }
@@ -124,6 +132,45 @@ describe('bad input gets a clear 4xx in the error shape, never a 500, and change
     const patch = await k.call('/artifactory/api/system/ping', { method: 'PATCH' });
     expect(patch.status).toBeGreaterThanOrEqual(400);
     expect(patch.status).toBeLessThan(500);
+  });
+
+  it("bad input to the calls JFrog's clients make (usage, policies, groups, expiry)", async () => {
+    const post = (path: string, body: string) => k.call(path, { method: 'POST', auth: admin, body, headers: { 'content-type': 'application/json' } });
+    for (const body of ['[1]', '"usage"', '{"features": "all"}', '{"features": [1]}', '{"productId": 7}', '{"features": [{"featureId": {}}]}', '{']) {
+      expectClientError(await post('/artifactory/api/system/usage', body), 400);
+    }
+    expectClientError(
+      await k.call('/artifactory/api/system/usage', { method: 'POST', body: 'productId=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+    );
+    const put = (path: string, body: unknown) => k.call(path, { method: 'PUT', auth: admin, json: body });
+    for (const body of [
+      { enabled: true, loginAttempts: 0 },
+      { enabled: true, loginAttempts: 101 },
+      { enabled: false, loginAttempts: -1 },
+      { enabled: null, loginAttempts: 5 },
+      [],
+    ]) {
+      expectClientError(await put('/artifactory/api/security/userLockPolicy', body), 400);
+    }
+    for (const body of [{ enabled: true, passwordMaxAge: 0 }, { passwordMaxAge: 1e9 }, { notifyByEmail: 'true' }, 'x']) {
+      expectClientError(await put('/artifactory/api/security/configuration/passwordExpirationPolicy', body), 400);
+    }
+    for (const body of ['{"names": ["pat"]}', '[null]', '"pat"', `[${'"a",'.repeat(20_000)}"a"]`]) {
+      const reply = await post('/artifactory/api/security/users/authorization/expirePassword', body);
+      expect(reply.status, reply.text).toBeGreaterThanOrEqual(400);
+      expect(reply.status, reply.text).toBeLessThan(500);
+    }
+    const long = 'g'.repeat(10_000);
+    for (const name of [long, encodeURIComponent('\u202Eevil'), '%E0%A4%A']) {
+      const reply = await k.call(`/artifactory/api/security/groups/${name}?includeUsers=maybe`, { auth: admin });
+      expect(reply.status, reply.text).toBeGreaterThanOrEqual(400);
+      expect(reply.status, reply.text).toBeLessThan(500);
+    }
+    expectClientError(await k.call(`/artifactory/api/security/apiKey/${long}`, { auth: admin }), 404);
+    expectClientError(await k.call(`/artifactory/api/security/users/authorization/unexpirePassword/${long}`, { method: 'POST', auth: admin }), 404);
+    expect((await k.call(`/artifactory/api/security/unlockUsers/${encodeURIComponent('\u0000 odd name')}`, { method: 'POST', auth: admin })).status).toBe(200);
+    expectClientError(await k.call('/artifactory/api/security/lockedUsers', { auth: { basic: ['pat', 'pat-Password-1'] } }), 403);
   });
 
   it('leaves nothing secret in error messages', async () => {

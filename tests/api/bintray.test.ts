@@ -16,7 +16,7 @@ async function startFakeBintray() {
   const server: Server = createServer((req, res) => {
     state.requests.push(`${req.method} ${req.url}`);
     if (state.hang) return; // never answers
-    const expected = 'Basic ' + Buffer.from(`${GOOD.username}:${GOOD.apiKey}`).toString('base64');
+    const expected = `Basic ${Buffer.from(`${GOOD.username}:${GOOD.apiKey}`).toString('base64')}`;
     if (req.url === `/users/${GOOD.username}` && req.headers.authorization === expected) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: GOOD.username }));
     } else {

@@ -17,22 +17,26 @@ describe('a password hashed on another runtime', () => {
   const storedHash = async () => (await k.sql("select password_hash as h from users where name_key = 'uma'"))[0]!.h as string;
 
   it('is hashed in the runtime’s own format', async () => {
-    expect(await storedHash()).toMatch(new RegExp('^' + OWN_PREFIX.replace(/\$/g, '\\$')));
+    expect(await storedHash()).toMatch(new RegExp(`^${OWN_PREFIX.replace(/\$/g, '\\$')}`));
   });
 
   it.each([
     ['argon2id (Node, Bun, Deno)', () => createArgon2Hasher().hash('uma-Password-2')],
     ['PBKDF2 (Workers)', () => createPbkdf2Hasher(webRandomBytes).hash('uma-Password-2')],
-  ])('signs in with a hash made by %s, and is rehashed to the runtime’s own format', async (_, makeHash) => {
-    const foreign = await makeHash();
-    await k.sql("update users set password_hash = ? where name_key = 'uma'", [foreign]);
-    await k.settle();
-    const session = await k.call('/api/v1/session', { method: 'POST', json: { username: 'uma', password: 'uma-Password-2' } });
-    expect(session.status).toBe(200);
-    const now = await storedHash();
-    expect(now.startsWith(OWN_PREFIX)).toBe(true);
-    if (!foreign.startsWith(OWN_PREFIX)) expect(now).not.toBe(foreign);
-    // The encrypted password is untouched by a rehash: the password did not change.
-    expect((await k.call('/artifactory/api/system/version', { auth: { basic: ['uma', 'uma-Password-2'] } })).status).toBe(200);
-  }, 60_000);
+  ])(
+    'signs in with a hash made by %s, and is rehashed to the runtime’s own format',
+    async (_, makeHash) => {
+      const foreign = await makeHash();
+      await k.sql("update users set password_hash = ? where name_key = 'uma'", [foreign]);
+      await k.settle();
+      const session = await k.call('/api/v1/session', { method: 'POST', json: { username: 'uma', password: 'uma-Password-2' } });
+      expect(session.status).toBe(200);
+      const now = await storedHash();
+      expect(now.startsWith(OWN_PREFIX)).toBe(true);
+      if (!foreign.startsWith(OWN_PREFIX)) expect(now).not.toBe(foreign);
+      // The encrypted password is untouched by a rehash: the password did not change.
+      expect((await k.call('/artifactory/api/system/version', { auth: { basic: ['uma', 'uma-Password-2'] } })).status).toBe(200);
+    },
+    60_000,
+  );
 });

@@ -23,7 +23,14 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
     const reply = await k.call('/api/v1/session', { method: 'POST', json: { username: 'NIA', password: 'nia-Password-1' } });
     expect(reply.status).toBe(200);
     expect(reply.json.token).toMatch(/^kfs_[a-z2-7]{32}$/);
-    expect(reply.json.profile).toMatchObject({ name: 'nia', email: 'nia@example.com', realm: 'internal', unlocked: true, apiKey: null, canChangePassword: true });
+    expect(reply.json.profile).toMatchObject({
+      name: 'nia',
+      email: 'nia@example.com',
+      realm: 'internal',
+      unlocked: true,
+      apiKey: null,
+      canChangePassword: true,
+    });
     const stored = await k.sql('select token_hash from sessions');
     expect(JSON.stringify(stored)).not.toContain(reply.json.token);
     expect(JSON.stringify(stored)).not.toContain(reply.json.token.slice(4));
@@ -94,11 +101,17 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
   });
 
   it('lets a user whose admin allows it reach their keys without unlocking', async () => {
-    await k.call('/artifactory/api/security/users/oz', { method: 'POST', auth: admin, json: { password: 'oz-Password-1' } });
+    // An internal user again (an external realm's user has no Keyfob password to sign in with).
+    await k.call('/artifactory/api/security/users/oz', { method: 'POST', auth: admin, json: { password: 'oz-Password-1', realm: 'internal' } });
     const bearer = { bearer: await signIn('oz', 'oz-Password-1') };
     await k.call('/api/v1/session/lock', { method: 'POST', auth: bearer });
     expect((await k.call('/api/v1/profile/apiKey', { method: 'POST', auth: bearer })).status).toBe(200);
-    expect((await k.call('/api/v1/profile', { auth: bearer })).json).toMatchObject({ unlocked: true, keysWithoutUnlock: true, canChangePassword: false, realm: 'saml' });
+    expect((await k.call('/api/v1/profile', { auth: bearer })).json).toMatchObject({
+      unlocked: true,
+      keysWithoutUnlock: true,
+      canChangePassword: true,
+      realm: 'internal',
+    });
   });
 
   it('updates the email after unlock, and validates it', async () => {
@@ -126,7 +139,7 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
     const other = { bearer: await signIn() };
     expect((await k.call('/api/v1/session', { method: 'DELETE', auth: other })).status).toBe(200);
     expect((await k.call('/api/v1/profile', { auth: other })).json.errors[0].code).toBe('SESSION_EXPIRED');
-    expect((await k.call('/api/v1/session/unlock', { method: 'POST', auth: { apiKey: 'AKCp' + 'x'.repeat(69) }, json: { password: 'x' } })).status).toBe(401);
+    expect((await k.call('/api/v1/session/unlock', { method: 'POST', auth: { apiKey: `AKCp${'x'.repeat(69)}` }, json: { password: 'x' } })).status).toBe(401);
   });
 
   it('accepts the session as a Bearer credential on the Artifactory calls too', async () => {

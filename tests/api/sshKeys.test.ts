@@ -23,7 +23,11 @@ describe('SSH public keys in the profile', () => {
   });
 
   it('adds keys of every accepted type, named, with the fingerprint ssh-keygen prints', async () => {
-    for (const [type, bits] of [['ed25519', undefined], ['rsa', 3072], ['ecdsa', 384]] as const) {
+    for (const [type, bits] of [
+      ['ed25519', undefined],
+      ['rsa', 3072],
+      ['ecdsa', 384],
+    ] as const) {
       const pair = keys.keygen(type, bits);
       const reply = await k.call(KEYS, { method: 'POST', auth: alice, json: { publicKey: pair.publicText, name: `${type} key` } });
       expect(reply.status).toBe(201);

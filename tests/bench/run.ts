@@ -6,7 +6,7 @@
  *
  *   npm run bench                 # 10,000 and 1,000,000 users
  *   npm run bench -- --quick      # 10,000 users only, shorter runs, no soak
- *   npm run bench -- --only=popup,unlocks   # just these sections (throughput, unlocks, popup, soak), printed
+ *   npm run bench -- --only=popup,unlocks   # just these sections (baseline, throughput, unlocks, spray, popup, soak), printed
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createClient, type Client } from '@libsql/client';
 import { createKeyRing } from '../../api/crypto/keyring';
-import { apiKeyLookupHash, generateApiKey, generatePasswordStamp } from '../../api/crypto/secrets';
+import { apiKeyLookupHash, generateApiKey } from '../../api/crypto/secrets';
 import { webRandomBytes } from '../../api/domain/ports';
 import { createArgon2Hasher } from '../../api/node/argon2';
 import { API_KEY_HEADER } from '../../api/auth/credentials';
@@ -26,7 +26,11 @@ import { measureHashers, measureWorker } from './runtimes';
 
 const quick = process.argv.includes('--quick');
 /** `--only=popup,unlocks`: just these sections, printed, with nothing written (for checking one figure again). */
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const only =
+  process.argv
+    .find((arg) => arg.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') ?? null;
 const wanted = (section: string) => only === null || only.includes(section);
 const DURATION = quick ? '3s' : '8s';
 const hasTaskset = (() => {
@@ -42,8 +46,8 @@ const pinned = (core: number, command: string, args: string[]): [string, string[
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const basic = (user: string, secret: string) => 'Basic ' + Buffer.from(`${user}:${secret}`).toString('base64');
-const log = (line: string) => process.stderr.write(line + '\n');
+const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // ---- the server ----
 
@@ -62,7 +66,19 @@ async function startServer(dataDir: string, masterKey: string): Promise<Server> 
   const [command, args] = pinned(0, process.execPath, ['--expose-gc', '--import', gcPreload, '--import', 'tsx', 'api/node.ts']);
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SSH_PORT: '0', KEYFOB_DATA_DIR: dataDir, KEYFOB_MASTER_KEY: masterKey, KEYFOB_ADMIN_PASSWORD: 'admin-Password-1', KEYFOB_LOG_REQUESTS: 'false', KEYFOB_BENCH_MEMORY_FILE: memoryFile },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SSH_PORT: '0',
+      KEYFOB_DATA_DIR: dataDir,
+      KEYFOB_MASTER_KEY: masterKey,
+      KEYFOB_ADMIN_PASSWORD: 'admin-Password-1',
+      KEYFOB_LOG_REQUESTS: 'false',
+      KEYFOB_BENCH_MEMORY_FILE: memoryFile,
+      // The bench is its own proxy: the spray and the real user it measures come from addresses of their own.
+      KEYFOB_TRUSTED_PROXIES: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -156,7 +172,11 @@ function toMs(value: string): number {
   return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
 }
 
-async function wrk(url: string, headers: Record<string, string>, options: { connections?: number; duration?: string; script?: string } = {}): Promise<WrkResult> {
+async function wrk(
+  url: string,
+  headers: Record<string, string>,
+  options: { connections?: number; duration?: string; script?: string } = {},
+): Promise<WrkResult> {
   const args = ['-t1', `-c${options.connections ?? 10}`, `-d${options.duration ?? DURATION}`, '--latency'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   if (options.script) args.push('-s', options.script);
@@ -169,7 +189,12 @@ async function wrk(url: string, headers: Record<string, string>, options: { conn
     p50Ms: toMs(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
     p99Ms: toMs(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
-    socketErrors: socketErrors ? socketErrors.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+    socketErrors: socketErrors
+      ? socketErrors
+          .slice(1)
+          .map(Number)
+          .reduce((a, b) => a + b, 0)
+      : 0,
   };
 }
 
@@ -178,6 +203,8 @@ interface Credentials {
   encrypted: string;
   token: string;
   password: string;
+  accessToken: string;
+  referenceToken: string;
 }
 
 async function benchUser(url: string, name: string): Promise<Credentials> {
@@ -188,7 +215,51 @@ async function benchUser(url: string, name: string): Promise<Credentials> {
   const apiKey = (await call(url, '/artifactory/api/security/apiKey', { method: 'PUT', auth })).json.apiKey;
   const encrypted = (await call(url, '/artifactory/api/security/encryptedPassword', { auth })).text;
   const token = (await call(url, '/api/v1/session', { method: 'POST', json: { username: name, password } })).json.token;
-  return { apiKey, encrypted, token, password };
+  const issued = (await call(url, '/access/api/v1/tokens', { method: 'POST', auth, json: { expires_in: 86400, include_reference_token: true } })).json;
+  return { apiKey, encrypted, token, password, accessToken: issued.access_token, referenceToken: issued.reference_token };
+}
+
+/**
+ * Keyfob's own ping against a bare Hono app's on the same Node server adapter, pinned to the same core (Keyfob
+ * idle meanwhile), alternating over three rounds: what Keyfob's middleware (security headers, host and
+ * cross-site checks, the request context) costs before any credential is looked at.
+ */
+async function frameworkBaseline(keyfobUrl: string) {
+  const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', 'tests/bench/bareHono.ts']);
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  const bareUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening on (\S+)/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    child.on('exit', (code) => reject(new Error(`bare Hono exited ${code}: ${output}`)));
+  });
+  const roundDuration = quick ? '2s' : '3s';
+  const rounds: { bare: number; keyfob: number }[] = [];
+  try {
+    // Warm both before the first round: JIT and connection set-up are not what is measured.
+    await wrk(`${bareUrl}/artifactory/api/system/ping`, {}, { duration: '1s' });
+    await wrk(`${keyfobUrl}/artifactory/api/system/ping`, {}, { duration: '1s' });
+    for (let round = 0; round < 3; round++) {
+      const bare = await wrk(`${bareUrl}/artifactory/api/system/ping`, {}, { duration: roundDuration });
+      const keyfob = await wrk(`${keyfobUrl}/artifactory/api/system/ping`, {}, { duration: roundDuration });
+      rounds.push({ bare: bare.requestsPerSecond, keyfob: keyfob.requestsPerSecond });
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const ratios = rounds.map((r) => r.keyfob / r.bare);
+  return {
+    bareRequestsPerSecond: median(rounds.map((r) => r.bare)),
+    keyfobRequestsPerSecond: median(rounds.map((r) => r.keyfob)),
+    ratio: median(ratios),
+    ratios,
+  };
 }
 
 /** Authenticated throughput: each credential form against the anonymous ping, in one run. */
@@ -199,6 +270,8 @@ async function throughput(url: string, user: string, c: Credentials) {
     'Basic with the API key': { Authorization: basic(user, c.apiKey) },
     'Basic with the encrypted password': { Authorization: basic(user, c.encrypted) },
     'Bearer session token': { Authorization: `Bearer ${c.token}` },
+    'Bearer access token (JWT)': { Authorization: `Bearer ${c.accessToken}` },
+    'Bearer reference token': { Authorization: `Bearer ${c.referenceToken}` },
     'Basic with the clear password': { Authorization: basic(user, c.password) },
   };
   // The first request with the clear password pays argon2 once; the target counts from there.
@@ -223,6 +296,23 @@ async function throughput(url: string, user: string, c: Credentials) {
   return { baselineRequestsPerSecond: median(pings), forms: results };
 }
 
+/**
+ * API-key throughput quiet and under a load that `start` begins (and its result stops), alternating over
+ * three rounds as the throughput figures do: the machine's drift between two single runs is larger than
+ * the effect measured.
+ */
+async function quietAgainstLoaded(version: string, apiKey: string, start: () => () => Promise<void>) {
+  const rounds: { quiet: number; loaded: number }[] = [];
+  for (let round = 0; round < 3; round++) {
+    const quiet = await wrk(version, { [API_KEY_HEADER]: apiKey });
+    const stop = start();
+    const loaded = await wrk(version, { [API_KEY_HEADER]: apiKey });
+    await stop();
+    rounds.push({ quiet: quiet.requestsPerSecond, loaded: loaded.requestsPerSecond });
+  }
+  return { rounds, ratios: rounds.map((r) => r.loaded / r.quiet) };
+}
+
 /** API-key throughput while another client signs in or unlocks ten times a second. */
 async function unlocksUnderLoad(url: string, user: string, c: Credentials) {
   const version = `${url}/artifactory/api/system/version`;
@@ -234,9 +324,10 @@ async function unlocksUnderLoad(url: string, user: string, c: Credentials) {
     const done = (async () => {
       for (let i = 0; running; i++) {
         const started = performance.now();
-        const reply = i % 2
-          ? await call(url, '/api/v1/session/unlock', { method: 'POST', auth: { bearer: session }, json: { password: c.password } })
-          : await call(url, '/api/v1/session', { method: 'POST', json: { username: user, password: c.password } });
+        const reply =
+          i % 2
+            ? await call(url, '/api/v1/session/unlock', { method: 'POST', auth: { bearer: session }, json: { password: c.password } })
+            : await call(url, '/api/v1/session', { method: 'POST', json: { username: user, password: c.password } });
         if (reply.status !== 200) throw new Error(`unlock answered ${reply.status}`);
         latencies.push(performance.now() - started);
         await sleep(Math.max(0, 100 - (performance.now() - started)));
@@ -247,17 +338,7 @@ async function unlocksUnderLoad(url: string, user: string, c: Credentials) {
       await done;
     };
   };
-  // Quiet and loaded alternate, three rounds, as the throughput figures do: the machine's drift between
-  // two single runs is larger than the effect measured.
-  const rounds: { quiet: number; loaded: number }[] = [];
-  for (let round = 0; round < 3; round++) {
-    const quiet = await wrk(version, { [API_KEY_HEADER]: c.apiKey });
-    const stop = unlocking();
-    const loaded = await wrk(version, { [API_KEY_HEADER]: c.apiKey });
-    await stop();
-    rounds.push({ quiet: quiet.requestsPerSecond, loaded: loaded.requestsPerSecond });
-  }
-  const ratios = rounds.map((r) => r.loaded / r.quiet);
+  const { rounds, ratios } = await quietAgainstLoaded(version, c.apiKey, unlocking);
   const last = rounds.at(-1)!;
   return {
     apiKeyRequestsPerSecondQuiet: last.quiet,
@@ -267,6 +348,67 @@ async function unlocksUnderLoad(url: string, user: string, c: Credentials) {
     unlocksPerSecond: latencies.length / (3 * (parseFloat(DURATION) || 1)),
     unlockLatencyMedianMs: median(latencies),
     unlockLatencyMaxMs: Math.max(...latencies),
+  };
+}
+
+/**
+ * API-key throughput while a password spray runs: 50 wrong guesses a second against other names, from one
+ * attacker's address; and the sign-in latency of a real user, from another address, meanwhile.
+ */
+async function sprayUnderLoad(url: string, user: string, c: Credentials) {
+  const version = `${url}/artifactory/api/system/version`;
+  const signInMs: number[] = [];
+  const answers: Record<number, number> = {};
+  let guess = 0;
+  const spraying = () => {
+    let running = true;
+    const inFlight = new Set<Promise<unknown>>();
+    const sprayer = (async () => {
+      while (running) {
+        const started = performance.now();
+        if (inFlight.size < 500) {
+          const name = `spray${guess++ % 5000}`;
+          const sent = call(url, '/artifactory/api/system/version', {
+            auth: { basic: [name, `Winter2026!${guess}`] },
+            headers: { 'x-forwarded-for': '203.0.113.7' },
+          })
+            .then((reply) => (answers[reply.status] = (answers[reply.status] ?? 0) + 1))
+            .finally(() => inFlight.delete(sent));
+          inFlight.add(sent);
+        }
+        await sleep(Math.max(0, 20 - (performance.now() - started)));
+      }
+    })();
+    const user_ = (async () => {
+      while (running) {
+        const started = performance.now();
+        const reply = await call(url, '/api/v1/session', {
+          method: 'POST',
+          json: { username: user, password: c.password },
+          headers: { 'x-forwarded-for': '198.51.100.20' },
+        });
+        if (reply.status !== 200) throw new Error(`the real user's sign-in answered ${reply.status}`);
+        signInMs.push(performance.now() - started);
+        await sleep(250);
+      }
+    })();
+    return async () => {
+      running = false;
+      await Promise.all([sprayer, user_]);
+      await Promise.allSettled([...inFlight]);
+    };
+  };
+  const { rounds, ratios } = await quietAgainstLoaded(version, c.apiKey, spraying);
+  return {
+    apiKeyRequestsPerSecondQuiet: rounds.at(-1)!.quiet,
+    apiKeyRequestsPerSecondWithSpray: rounds.at(-1)!.loaded,
+    ratio: median(ratios),
+    ratios,
+    guesses: guess,
+    guessAnswers: answers,
+    signInLatencyMedianMs: median(signInMs),
+    signInLatencyMaxMs: Math.max(...signInMs),
+    signIns: signInMs.length,
   };
 }
 
@@ -308,7 +450,14 @@ async function soak(server: Server, url: string, users: { name: string; c: Crede
   ]);
   writeFileSync(
     scriptPath,
-    `local sets = {${headerSets.map((h) => `{${Object.entries(h).map(([k, v]) => `["${k}"]="${v}"`).join(',')}}`).join(',')}}
+    `local sets = {${headerSets
+      .map(
+        (h) =>
+          `{${Object.entries(h)
+            .map(([k, v]) => `["${k}"]="${v}"`)
+            .join(',')}}`,
+      )
+      .join(',')}}
 local i = 0
 request = function()
   i = i + 1
@@ -376,7 +525,10 @@ async function popupFigures(url: string) {
   try {
     const c = await benchUser(url, 'popupuser');
     await ext.worker.evaluate(
-      (serverUrl, token) => (globalThis as any).chrome.storage.local.set({ serverUrl }).then(() => (globalThis as any).chrome.storage.session.set({ token, lastActivity: Date.now() })),
+      (serverUrl, token) =>
+        (globalThis as any).chrome.storage.local
+          .set({ serverUrl })
+          .then(() => (globalThis as any).chrome.storage.session.set({ token, lastActivity: Date.now() })),
       url,
       c.token,
     );
@@ -385,7 +537,9 @@ async function popupFigures(url: string) {
     const ownMs: number[] = []; // from DOMContentLoaded to the view: Keyfob's share
     for (let i = 0; i < 21; i++) {
       await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
-      await page.waitForFunction(() => document.querySelector('.popup[data-view="unlocked"]') && performance.getEntriesByName('keyfob-ready').length > 0, { polling: 'mutation' });
+      await page.waitForFunction(() => document.querySelector('.popup[data-view="unlocked"]') && performance.getEntriesByName('keyfob-ready').length > 0, {
+        polling: 'mutation',
+      });
       // The popup marks the moment its first view is rendered; read after the fact, so no round trip counts.
       const [ms, domContentLoaded] = await page.evaluate((): [number, number] => [
         performance.getEntriesByName('keyfob-ready')[0]!.startTime,
@@ -397,7 +551,14 @@ async function popupFigures(url: string) {
         ownMs.push(ms - domContentLoaded);
       }
     }
-    return { assets, gzipBytes, readyMedianMs: median(readyMs), readyMaxMs: Math.max(...readyMs), afterDomContentLoadedMedianMs: median(ownMs), opens: readyMs.length };
+    return {
+      assets,
+      gzipBytes,
+      readyMedianMs: median(readyMs),
+      readyMaxMs: Math.max(...readyMs),
+      afterDomContentLoadedMedianMs: median(ownMs),
+      opens: readyMs.length,
+    };
   } finally {
     await ext.close();
   }
@@ -413,51 +574,142 @@ function markdown(results: any): string {
     '',
     `Measured by \`npm run bench\` on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, ${results.machine.date}.`,
     `Server pinned to core 0 and wrk (one thread) to core 1: ${results.machine.pinned ? 'yes' : 'no (taskset missing)'}.`,
-    'Each ratio is against the anonymous ping measured in the same run.',
+    "Each ratio is against a baseline measured in the same run: the authenticated forms against Keyfob's anonymous ping, and that ping against a bare Hono app on the same Node server.",
     '',
   ];
+  const f = results.frameworkBaseline;
+  lines.push(
+    '## Keyfob against bare Hono',
+    '',
+    "Keyfob's anonymous ping against a bare Hono app serving the same route on the same @hono/node-server, pinned to the same core, alternating over three rounds (10 connections).",
+    '',
+    row(['figure', 'value']),
+    row(['---', '---:']),
+    row(['bare Hono ping, req/s (median)', f.bareRequestsPerSecond.toFixed(0)]),
+    row(["Keyfob's ping, req/s (median)", f.keyfobRequestsPerSecond.toFixed(0)]),
+    row(['ratio, median of three rounds (target ≥ 0.8)', `${pct(f.ratio)} ${f.ratio >= 0.8 ? '✓' : '✗'} (${f.ratios.map(pct).join(' ')})`]),
+    '',
+  );
   for (const [scale, t] of Object.entries<any>(results.throughput)) {
-    lines.push(`## Authenticated throughput, ${scale} users (10 connections)`, '', 'Each form alternates with the ping, three rounds; the ratio is the median of the per-round ratios (all three shown).', '', row(['credential', 'req/s (last round)', 'ratio to ping', 'rounds', 'target', 'p99 ms']), row(['---', '---:', '---:', '---:', '---:', '---:']));
+    lines.push(
+      `## Authenticated throughput, ${scale} users (10 connections)`,
+      '',
+      'Each form alternates with the ping, three rounds; the ratio is the median of the per-round ratios (all three shown).',
+      '',
+      row(['credential', 'req/s (last round)', 'ratio to ping', 'rounds', 'target', 'p99 ms']),
+      row(['---', '---:', '---:', '---:', '---:', '---:']),
+    );
     lines.push(row(['anonymous ping (baseline, median of all rounds)', t.baselineRequestsPerSecond.toFixed(0), '1.00', '', '']));
     for (const [name, r] of Object.entries<any>(t.forms)) {
       const target = name === 'Basic with the clear password' ? 0.5 : 0.6;
-      lines.push(row([name, r.requestsPerSecond.toFixed(0), pct(r.ratio), r.ratios.map(pct).join(' '), `≥ ${target} ${r.ratio >= target ? '✓' : '✗'}`, r.p99Ms.toFixed(2)]));
+      lines.push(
+        row([
+          name,
+          r.requestsPerSecond.toFixed(0),
+          pct(r.ratio),
+          r.ratios.map(pct).join(' '),
+          `≥ ${target} ${r.ratio >= target ? '✓' : '✗'}`,
+          r.p99Ms.toFixed(2),
+        ]),
+      );
     }
     lines.push('');
   }
   const u = results.unlocksUnderLoad;
-  lines.push('## Unlocks under load', '', row(['figure', 'value']), row(['---', '---:']),
+  lines.push(
+    '## Unlocks under load',
+    '',
+    row(['figure', 'value']),
+    row(['---', '---:']),
     row(['API-key req/s, quiet', u.apiKeyRequestsPerSecondQuiet.toFixed(0)]),
     row(['API-key req/s, with sign-ins/unlocks 10/s', u.apiKeyRequestsPerSecondWithUnlocks.toFixed(0)]),
     row(['ratio, median of three alternating rounds (target ≥ 0.8)', `${pct(u.ratio)} ${u.ratio >= 0.8 ? '✓' : '✗'} (${u.ratios.map(pct).join(' ')})`]),
-    row(['unlock latency, median / max', `${u.unlockLatencyMedianMs.toFixed(1)} / ${u.unlockLatencyMaxMs.toFixed(1)} ms`]), '');
+    row(['unlock latency, median / max', `${u.unlockLatencyMedianMs.toFixed(1)} / ${u.unlockLatencyMaxMs.toFixed(1)} ms`]),
+    '',
+  );
+  const s = results.spray;
+  lines.push(
+    '## Password spray under load',
+    '',
+    '50 wrong guesses a second against 5,000 other names from one address, alternating with quiet rounds (three); a real user signs in from another address every 250 ms meanwhile.',
+    '',
+    row(['figure', 'value']),
+    row(['---', '---:']),
+    row(['API-key req/s, quiet', s.apiKeyRequestsPerSecondQuiet.toFixed(0)]),
+    row(['API-key req/s, during the spray', s.apiKeyRequestsPerSecondWithSpray.toFixed(0)]),
+    row(['ratio, median of three alternating rounds (target ≥ 0.8)', `${pct(s.ratio)} ${s.ratio >= 0.8 ? '✓' : '✗'} (${s.ratios.map(pct).join(' ')})`]),
+    row([
+      "the spray's answers",
+      Object.entries<number>(s.guessAnswers)
+        .map(([status, n]) => `${n} × ${status}`)
+        .join(', '),
+    ]),
+    row([
+      "the real user's sign-in, median / max",
+      `${s.signInLatencyMedianMs.toFixed(1)} / ${s.signInLatencyMaxMs.toFixed(1)} ms (${s.signIns} sign-ins, every one 200)`,
+    ]),
+    '',
+  );
   if (results.revokeAll) {
     const r = results.revokeAll;
-    lines.push('## Revoke all at scale', '', row(['figure', 'value']), row(['---', '---:']),
-      row(['keys revoked', r.info]), row(['time (target ≤ 5 s)', `${r.seconds.toFixed(2)} s ${r.seconds <= 5 ? '✓' : '✗'}`]),
-      row(['old keys refused afterwards', `${r.refused} of ${r.sampled}`]), '');
+    lines.push(
+      '## Revoke all at scale',
+      '',
+      row(['figure', 'value']),
+      row(['---', '---:']),
+      row(['keys revoked', r.info]),
+      row(['time (target ≤ 5 s)', `${r.seconds.toFixed(2)} s ${r.seconds <= 5 ? '✓' : '✗'}`]),
+      row(['old keys refused afterwards', `${r.refused} of ${r.sampled}`]),
+      '',
+    );
   }
   const p = results.popup;
-  lines.push('## Popup', '', row(['figure', 'value']), row(['---', '---:']),
+  lines.push(
+    '## Popup',
+    '',
+    row(['figure', 'value']),
+    row(['---', '---:']),
     row(['JS + CSS, gzip (target ≤ 20 KB)', `${(p.gzipBytes / 1024).toFixed(1)} KB ${p.gzipBytes <= 20 * 1024 ? '✓' : '✗'}`]),
     row([`signed-in view ready, median of ${p.opens} (target ≤ 150 ms)`, `${p.readyMedianMs.toFixed(0)} ms ${p.readyMedianMs <= 150 ? '✓' : '✗'}`]),
-    row(['of which after DOMContentLoaded (Keyfob code, storage, the profile call, render)', `${p.afterDomContentLoadedMedianMs.toFixed(0)} ms`]), '');
+    row(['of which after DOMContentLoaded (Keyfob code, storage, the profile call, render)', `${p.afterDomContentLoadedMedianMs.toFixed(0)} ms`]),
+    '',
+  );
   if (results.soak) {
     const s = results.soak;
-    lines.push('## Soak: 60 s, 50 connections, mixed authenticated reads, a regenerate every second', '', row(['figure', 'value']), row(['---', '---:']),
-      row(['req/s', s.requestsPerSecond.toFixed(0)]), row(['non-2xx answers', s.non2xx]), row(['socket errors', s.socketErrors]),
+    lines.push(
+      '## Soak: 60 s, 50 connections, mixed authenticated reads, a regenerate every second',
+      '',
+      row(['figure', 'value']),
+      row(['---', '---:']),
+      row(['req/s', s.requestsPerSecond.toFixed(0)]),
+      row(['non-2xx answers', s.non2xx]),
+      row(['socket errors', s.socketErrors]),
       row(['regenerations (failed)', `${s.regenerations} (${s.regenerationFailures})`]),
-      row(['server RSS before → after, each at rest after its load (least of 15 readings after a full GC; target within 10%)', `${(s.rssBeforeKb / 1024).toFixed(0)} → ${(s.rssAfterKb / 1024).toFixed(0)} MiB (${pct(s.rssRatio)}) ${Math.abs(s.rssRatio - 1) <= 0.1 ? '✓' : '✗'}`]),
-      row(['V8 heap in use, same moments', `${(s.heapBeforeKb / 1024).toFixed(1)} → ${(s.heapAfterKb / 1024).toFixed(1)} MiB (${pct(s.heapRatio)})`]), '');
+      row([
+        'server RSS before → after, each at rest after its load (least of 15 readings after a full GC; target within 10%)',
+        `${(s.rssBeforeKb / 1024).toFixed(0)} → ${(s.rssAfterKb / 1024).toFixed(0)} MiB (${pct(s.rssRatio)}) ${Math.abs(s.rssRatio - 1) <= 0.1 ? '✓' : '✗'}`,
+      ]),
+      row(['V8 heap in use, same moments', `${(s.heapBeforeKb / 1024).toFixed(1)} → ${(s.heapAfterKb / 1024).toFixed(1)} MiB (${pct(s.heapRatio)})`]),
+      '',
+    );
   }
   const h = results.hashers;
   const w = results.worker;
-  lines.push('## Runtimes', '', row(['figure', 'value']), row(['---', '---:']),
+  lines.push(
+    '## Runtimes',
+    '',
+    row(['figure', 'value']),
+    row(['---', '---:']),
     row(['argon2id hash, native (Node, Bun, Deno)', `${h.argon2idNativeHashMs.toFixed(1)} ms`]),
     row(['PBKDF2-SHA256 100,000 iterations, Web Crypto (Workers)', `${h.pbkdf2WebCrypto100kMs.toFixed(1)} ms`]),
     row(['argon2id verify in pure JS (Workers, once per user)', `${h.argon2idPureJsVerifyMs.toFixed(0)} ms`]),
     row(['Worker bundle', `${(w.bundleBytes / 1024).toFixed(0)} KiB, ${(w.bundleGzipBytes / 1024).toFixed(0)} KiB gzip`]),
-    row(['workerd: spawn to first answer / first request / warm request', `${w.spawnToFirstAnswerMs.toFixed(0)} / ${w.firstRequestMs.toFixed(0)} / ${w.warmRequestMs.toFixed(1)} ms`]), '');
+    row([
+      'workerd: spawn to first answer / first request / warm request',
+      `${w.spawnToFirstAnswerMs.toFixed(0)} / ${w.firstRequestMs.toFixed(0)} / ${w.warmRequestMs.toFixed(1)} ms`,
+    ]),
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -466,7 +718,15 @@ async function main() {
   const masterKeyBytes = webRandomBytes(32);
   const masterKey = Buffer.from(masterKeyBytes).toString('base64');
   const results: any = {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), pinned: hasTaskset, quick },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      date: new Date().toISOString(),
+      pinned: hasTaskset,
+      quick,
+    },
     throughput: {},
   };
   let server = await startServer(dataDir, masterKey);
@@ -478,8 +738,10 @@ async function main() {
     if (only) {
       // Printed section by section; the markdown of a full run needs every section.
       for (const [section, run] of [
+        ['baseline', () => frameworkBaseline(server.url)],
         ['throughput', () => throughput(server.url, 'bench', bench)],
         ['unlocks', () => unlocksUnderLoad(server.url, 'bench', bench)],
+        ['spray', () => sprayUnderLoad(server.url, 'bench', bench)],
         ['popup', () => popupFigures(server.url)],
         ['soak', () => soak(server, server.url, [{ name: 'bench', c: bench }])],
       ] as const) {
@@ -487,10 +749,14 @@ async function main() {
       }
       return;
     }
+    log('framework baseline');
+    results.frameworkBaseline = await frameworkBaseline(server.url);
     log('throughput at 10,000 users');
     results.throughput['10,000'] = await throughput(server.url, 'bench', bench);
     log('unlocks under load');
     results.unlocksUnderLoad = await unlocksUnderLoad(server.url, 'bench', bench);
+    log('password spray under load');
+    results.spray = await sprayUnderLoad(server.url, 'bench', bench);
     log('popup');
     results.popup = await popupFigures(server.url);
     if (!quick) {
@@ -515,10 +781,10 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
   mkdirSync(join(REPO_ROOT, 'bench'), { recursive: true });
-  writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const report = markdown(results);
-  writeFileSync(join(REPO_ROOT, 'docs', 'performance.md'), report + '\n');
-  process.stdout.write(report + '\n');
+  writeFileSync(join(REPO_ROOT, 'docs', 'performance.md'), `${report}\n`);
+  process.stdout.write(`${report}\n`);
 }
 
 await main();

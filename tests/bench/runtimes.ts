@@ -51,8 +51,19 @@ export async function measureWorker() {
     const started = performance.now();
     const child = spawn(
       wrangler,
-      ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--show-interactive-dev-session=false',
-        '--var', `KEYFOB_MASTER_KEY:${Buffer.from(webRandomBytes(32)).toString('base64')}`],
+      [
+        'dev',
+        '--local',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--persist-to',
+        join(dir, 'state'),
+        '--show-interactive-dev-session=false',
+        '--var',
+        `KEYFOB_MASTER_KEY:${Buffer.from(webRandomBytes(32)).toString('base64')}`,
+      ],
       { cwd: REPO_ROOT, env, stdio: 'ignore', detached: true },
     );
     let firstRequestMs = NaN;
@@ -60,7 +71,10 @@ export async function measureWorker() {
       for (;;) {
         if (performance.now() - started > 60_000) throw new Error('workerd did not answer within 60 s');
         const requestStarted = performance.now();
-        const ok = await fetch(`http://127.0.0.1:${port}/artifactory/api/system/ping`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/artifactory/api/system/ping`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) {
           firstRequestMs = performance.now() - requestStarted;
           break;

@@ -18,7 +18,7 @@ const PASSWORD = 'nora-Password-1';
 const OTHER_HOST = 'ci.example.test';
 
 declare const chrome: { tabs: { query(q: object): Promise<{ id: number; url: string }[]> } };
-declare const keyfobE2E: { fillCommand(tab: object): Promise<any>; fillMenu(id: string, tab: object): Promise<any> };
+declare const keyfobE2E: { fillCommand(tab: object): Promise<any>; fillMenu(click: object, tab: object): Promise<any> };
 
 describe('filling web forms', () => {
   let k: RunningKeyfob;
@@ -43,7 +43,7 @@ describe('filling web forms', () => {
   /** What the keyboard shortcut's listener does, with the tab the browser would pass it. */
   const shortcut = (tab: Page) => ext.worker.evaluate(async (url) => keyfobE2E.fillCommand((await chrome.tabs.query({ url }))[0]!), tab.url());
   const menu = (tab: Page, item: string) =>
-    ext.worker.evaluate(async (url, id) => keyfobE2E.fillMenu(id, (await chrome.tabs.query({ url }))[0]!), tab.url(), item);
+    ext.worker.evaluate(async (url, menuItemId) => keyfobE2E.fillMenu({ menuItemId, frameId: 0 }, (await chrome.tabs.query({ url }))[0]!), tab.url(), item);
   /** The real toolbar popup over this tab (which grants activeTab, as a click on the icon does). */
   const toolbarPopup = async (tab: Page) => {
     await tab.bringToFront();
@@ -83,6 +83,11 @@ describe('filling web forms', () => {
     await popup.locator('::-p-aria([name="Sign in"][role="button"])').click();
     await waitForView(popup, 'unlocked');
     await popup.close();
+    // These tests are about finding fields: the sites are allowed already (fillPages.test.ts asks).
+    await ext.worker.evaluate(
+      (origins) => (globalThis as any).chrome.storage.local.set({ fillApprovals: Object.fromEntries(origins.map((o: string) => [o, 1])) }),
+      [`http://127.0.0.1:${port}`, `http://${OTHER_HOST}:${port}`],
+    );
   }, 60_000);
   afterAll(async () => {
     await ext?.close();
@@ -95,7 +100,7 @@ describe('filling web forms', () => {
     const popup = await toolbarPopup(tab);
     expect(await popup.$eval('.fill', (el) => el.textContent)).toContain(`127.0.0.1:${port}`);
     await popup.locator('::-p-aria([name="Fill"][role="button"])').click();
-    await popupStatus(popup, new RegExp(`Filled username and API key on 127\\.0\\.0\\.1:${port}`));
+    await popupStatus(popup, new RegExp(`User name and API key filled into User and Password on 127\\.0\\.0\\.1:${port}`));
     expect(await submit(tab)).toEqual({ user: 'nora', pass: apiKey });
     await tab.close();
   });
@@ -105,7 +110,7 @@ describe('filling web forms', () => {
     let popup = await toolbarPopup(tab);
     await popup.select('select[aria-label="Secret to fill"]', 'encryptedPassword');
     await popup.locator('::-p-aria([name="Fill"][role="button"])').click();
-    await popupStatus(popup, /Filled username and encrypted password/);
+    await popupStatus(popup, /User name and encrypted password filled into User and Password/);
     expect(await submit(tab)).toEqual({ user: 'nora', pass: encryptedPassword });
     await tab.close();
     tab = await openSite('/plain');
@@ -122,7 +127,7 @@ describe('filling web forms', () => {
     expect(result).toMatchObject({ ok: true, outcome: { filled: ['username', 'API key'] } });
     expect(await submit(tab)).toEqual({ a: 'nora', b: apiKey, c: '', d: '' });
     // The shortcut has no popup: the page shows what was filled.
-    expect(await tab.$eval('keyfob-notice', (el) => el.shadowRoot?.textContent)).toMatch(/Keyfob: Filled username and API key/);
+    expect(await tab.$eval('keyfob-notice', (el) => el.shadowRoot?.textContent)).toMatch(/Keyfob: User name and API key filled into Account and Secret/);
     await tab.close();
   });
 
@@ -149,7 +154,7 @@ describe('filling web forms', () => {
     const tab = await openSite('/frames');
     await tab.waitForFrame((f) => f.url() === `http://localhost:${port}/plain`);
     const result = await shortcut(tab);
-    expect(result).toMatchObject({ ok: true, outcome: { filled: ['username', 'API key'] } });
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true, outcome: { filled: ['username', 'API key'] } });
     const same = tab.frames().find((f) => f.url() === `http://127.0.0.1:${port}/plain`)!;
     const cross = tab.frames().find((f) => f.url() === `http://localhost:${port}/plain`)!;
     expect(await submit(same)).toEqual({ user: 'nora', pass: apiKey });
@@ -157,12 +162,15 @@ describe('filling web forms', () => {
     await tab.close();
   });
 
-  it('leaves hidden, transparent, covered and off-screen fields alone, and says so', async () => {
+  it('leaves transparent, covered and off-screen fields alone, and says the page hides a field', async () => {
     const tab = await openSite('/traps');
     const result = await shortcut(tab);
     expect(result.ok).toBe(true);
-    expect(result.outcome).toMatchObject({ filled: [], nothingFound: true });
-    for (const reason of ['hidden', 'transparent', 'covered by something else', 'off-screen']) expect(result.outcome.message).toContain(reason);
+    expect(result.outcome).toMatchObject({ filled: [], nothingFound: true, trap: true });
+    expect(result.outcome.message).toMatch(/^This page hides a field \(.*\): Keyfob did not fill it\.$/);
+    for (const reason of ['transparent', 'covered by something else', 'off-screen']) expect(result.outcome.message).toContain(reason);
+    // A field the page does not show at all is no trap (a later step of a login), and not reported.
+    expect(result.outcome.message).not.toContain('not shown');
     expect(await submit(tab)).toEqual({ hidden: '', faded: '', covered: '', offscreen: '' });
     await tab.close();
   });
@@ -171,7 +179,7 @@ describe('filling web forms', () => {
     const tab = await openSite('/token');
     await tab.click('input[name=apitoken]');
     const first = await menu(tab, 'keyfob-fill-api-key');
-    expect(first.outcome?.message).toBe(`Filled API key on 127.0.0.1:${port}.`);
+    expect(first.outcome?.message).toBe(`API key filled into API token on 127.0.0.1:${port}.`);
     await tab.click('input[name=login]');
     expect(await menu(tab, 'keyfob-fill-username')).toMatchObject({ ok: true, outcome: { filled: ['username'] } });
     expect(await submit(tab)).toEqual({ login: 'nora', apitoken: apiKey });
@@ -190,7 +198,11 @@ describe('filling web forms', () => {
       void (answer ? dialog.accept() : dialog.dismiss());
     });
     const notice = (pattern: RegExp) =>
-      tab.waitForFunction((source) => new RegExp(source).test(document.querySelector('keyfob-notice')?.shadowRoot?.textContent ?? ''), { polling: 100 }, pattern.source);
+      tab.waitForFunction(
+        (source) => new RegExp(source).test(document.querySelector('keyfob-notice')?.shadowRoot?.textContent ?? ''),
+        { polling: 100 },
+        pattern.source,
+      );
     // The dialog takes focus from the toolbar popup, which closes (as it does for a user): the page tells the outcome.
     await (await toolbarPopup(tab)).locator('::-p-aria([name="Fill"][role="button"])').click();
     await notice(/Keyfob: Not filled/);
@@ -198,7 +210,7 @@ describe('filling web forms', () => {
     expect(await submit(tab)).toEqual({ user: '', pass: '' });
     answer = true;
     await (await toolbarPopup(tab)).locator('::-p-aria([name="Fill"][role="button"])').click();
-    await notice(/Keyfob: Filled username and API key/);
+    await notice(/Keyfob: User name and API key filled into User and Password/);
     expect(dialogs).toHaveLength(2);
     expect(await submit(tab)).toEqual({ user: 'nora', pass: apiKey });
     await tab.close();

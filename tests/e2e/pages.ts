@@ -46,7 +46,11 @@ export const pages = (crossOrigin: string): Record<string, string> => ({
   window.received = null;
   document.getElementById('f').addEventListener('submit', (e) => { e.preventDefault(); render(); window.received = { ...state }; });
 </script></body></html>`,
-  '/frames': page('Frames', `<iframe id="same" src="/plain" width="420" height="260"></iframe><iframe id="cross" src="${crossOrigin}/plain" width="420" height="260"></iframe>`),
+  '/frames': page(
+    'Frames',
+    `<iframe id="same" src="/plain" width="420" height="260"></iframe><iframe id="cross" src="${crossOrigin}/plain" width="420" height="260"></iframe>`,
+  ),
+  '/cross-only': page('A login in a frame from another site', `<iframe id="cross" src="${crossOrigin}/plain" width="420" height="260"></iframe>`),
   '/traps': page(
     'Traps',
     `<form>

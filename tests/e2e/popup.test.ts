@@ -9,7 +9,10 @@ import { launchWithExtension, readClipboard, screenshot, waitForView, type Exten
 import { startKeyfob, type RunningKeyfob } from '../helpers/keyfob';
 
 /** The extension's storage as seen from its service worker, where these snippets run. */
-declare const chrome: { storage: Record<'local' | 'session', { get(keys: null): Promise<object>; set(items: object): Promise<void> }> };
+declare const chrome: {
+  storage: Record<'local' | 'session', { get(keys: null): Promise<object>; set(items: object): Promise<void> }>;
+  runtime: { getManifest(): { icons?: Record<string, string> }; getURL(path: string): string };
+};
 
 const PASSWORD = 'vera-Password-1';
 const VERSION = '/artifactory/api/system/version';
@@ -23,7 +26,6 @@ describe('toolbar popup', () => {
   const text = (selector: string) => popup.$eval(selector, (el) => el.textContent ?? '');
   /** Clicks the button with this accessible name (headings can share a name with a button). */
   const click = (accessibleName: string) => popup.locator(`::-p-aria([name="${accessibleName}"][role="button"])`).click();
-  const status = async () => (await text('.status')).trim();
   const alertText = () => popup.waitForSelector('.alert.error, .alert.notice').then((el) => el!.evaluate((e) => e.textContent ?? ''));
   const revealApiKey = async () => {
     await click('View API key');
@@ -57,14 +59,64 @@ describe('toolbar popup', () => {
     await k?.close().catch(() => undefined);
   });
 
-  it('asks for the server on first run, then signs in (a wrong password is said plainly)', async () => {
+  it('has an icon of its own at the toolbar and store sizes (not the grey letter)', async () => {
+    const icons = await ext.worker.evaluate(async () => {
+      const declared = chrome.runtime.getManifest().icons ?? {};
+      return Promise.all(
+        Object.entries(declared).map(async ([size, path]) => {
+          const bytes = new Uint8Array(await (await fetch(chrome.runtime.getURL(path))).arrayBuffer());
+          const view = new DataView(bytes.buffer);
+          // A PNG: the signature, then IHDR's width and height.
+          return {
+            size: Number(size),
+            png: bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47,
+            width: view.getUint32(16),
+            height: view.getUint32(20),
+          };
+        }),
+      );
+    });
+    expect(icons.map((icon) => icon.size)).toEqual(expect.arrayContaining([16, 32, 48, 128]));
+    for (const icon of icons) expect(icon).toEqual({ size: icon.size, png: true, width: icon.size, height: icon.size });
+  });
+
+  it('takes an address without a scheme, and asks once before plain http:// to another machine', async () => {
     await waitForView(popup, 'setup');
     expect(await popup.$eval('input[name=serverUrl]', (el) => (el as HTMLInputElement).value)).toBe('http://127.0.0.1:8787');
     await screenshot(popup, 'setup');
-    await popup.locator('input[name=serverUrl]').fill(k.url);
+    // No browser "Please enter a URL" bubble: the form submits, and Keyfob reads it as http://keyfob.corp:8787.
+    await popup.locator('input[name=serverUrl]').fill('keyfob.corp:8787');
     await click('Connect');
-    await waitForView(popup, 'sign-in');
+    await popup.locator('::-p-aria([name="Connect anyway"][role="button"])').wait();
+    expect(await alertText()).toMatch(/plain http:\/\/ on another machine: your password, your session and any key you reveal travel unencrypted/);
+    expect(await popup.$eval('.popup', (el) => el.getAttribute('data-view'))).toBe('setup');
+    await screenshot(popup, 'setup-plain-http');
+    await click('Change address');
+    await popup.waitForSelector('input[name=serverUrl]');
+    expect(await popup.$eval('input[name=serverUrl]', (el) => (el as HTMLInputElement).value)).toBe('http://keyfob.corp:8787');
+  });
 
+  it("keeps the typed address when Chrome's permission prompt closes the popup, and carries on when reopened", async () => {
+    // As with Chrome's prompt up: nothing held yet, and the request never answers because the popup closes.
+    await popup.evaluate(() => {
+      const permissions = (globalThis as unknown as { chrome: { permissions: object } }).chrome.permissions;
+      Object.defineProperty(permissions, 'contains', { value: async () => false });
+      Object.defineProperty(permissions, 'request', { value: () => new Promise(() => undefined) });
+    });
+    await popup.locator('input[name=serverUrl]').fill(k.url.replace('http://', ''));
+    await click('Connect');
+    // The popup writes the draft before it asks; wait for that write, as the test cannot see the prompt.
+    const draft = () => ext.worker.evaluate(async () => ((await chrome.storage.session.get(null)) as { draftServerUrl?: string }).draftServerUrl ?? null);
+    for (let i = 0; i < 50 && (await draft()) === null; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await draft()).toBe(k.url);
+    await popup.close();
+    popup = await ext.openPopup();
+    await waitForView(popup, 'sign-in');
+    expect(await text('header')).toContain(k.url);
+    expect(await ext.worker.evaluate(() => chrome.storage.local.get(null))).toMatchObject({ serverUrl: k.url });
+  });
+
+  it('signs in (a wrong password is said plainly)', async () => {
     await popup.locator('::-p-aria(User name)').fill('vera');
     await popup.locator('::-p-aria(Password)').fill('not-the-password');
     await click('Sign in');
@@ -76,7 +128,35 @@ describe('toolbar popup', () => {
     await click('Sign in');
     await waitForView(popup, 'unlocked');
     expect(await text('header')).toContain('vera');
-    expect(await text('header')).toContain('vera@example.com · internal');
+    expect(await text('header')).toContain('vera@example.com');
+    expect(await text('header')).not.toContain('internal');
+  });
+
+  it('switches Fill to the API key once the first key is generated', async () => {
+    const tab = await ext.browser.newPage();
+    await tab.goto(`${k.url}/artifactory/api/system/ping`);
+    await tab.bringToFront();
+    const [extension] = [...(await ext.browser.extensions()).values()];
+    const before = new Set(ext.browser.targets());
+    await tab.triggerExtensionAction(extension!);
+    const target = await ext.browser.waitForTarget((t) => !before.has(t) && t.url() === `chrome-extension://${ext.extensionId}/popup.html`, {
+      timeout: 10_000,
+    });
+    const toolbar = (await target.asPage())!;
+    await toolbar.waitForSelector('select[aria-label="Secret to fill"]');
+    const choice = () => toolbar.$eval('select[aria-label="Secret to fill"]', (el) => (el as HTMLSelectElement).value);
+    expect(await choice()).toBe('encryptedPassword');
+    await toolbar.locator('::-p-aria([name="Generate API key"][role="button"])').click();
+    await toolbar.waitForSelector('#api-key');
+    await toolbar.waitForFunction(() => (document.querySelector('select[aria-label="Secret to fill"]') as HTMLSelectElement).value === 'apiKey', {
+      polling: 100,
+    });
+    // Back to no key, for the steps that follow.
+    await k.call('/artifactory/api/security/apiKey', { method: 'DELETE', auth: { basic: ['vera', PASSWORD] } });
+    await tab.close();
+    await popup.bringToFront();
+    await popup.reload();
+    await waitForView(popup, 'unlocked');
   });
 
   it('generates a key, shows it masked, and reveals it on View', async () => {
@@ -124,6 +204,26 @@ describe('toolbar popup', () => {
     await click('Hide Encrypted password');
   });
 
+  it('announces status only, never a revealed key', async () => {
+    expect(await popup.$eval('#app', (el) => el.getAttribute('aria-live'))).toBeNull();
+    await click('View API key');
+    await popup.waitForFunction(() => /^AKCp[A-Za-z0-9]{69}$/.test(document.querySelector('#api-key')?.textContent ?? ''), { polling: 100 });
+    expect(await popup.$eval('#api-key', (el) => el.closest('[aria-live], [role=status], [role=alert]') === null)).toBe(true);
+    await click('Hide API key');
+  });
+
+  it('Escape cancels Regenerate, and focus goes back to the button', async () => {
+    await popup.locator('::-p-aria([name="Regenerate"][role="button"])').click();
+    await popup.waitForSelector('[role=alertdialog]');
+    await popup.keyboard.press('Escape');
+    await popup.waitForFunction(() => !document.querySelector('[role=alertdialog]') && document.activeElement?.textContent === 'Regenerate', { polling: 100 });
+    await popup.locator('::-p-aria([name="Revoke"][role="button"])').click();
+    await popup.waitForSelector('[role=alertdialog]');
+    await popup.keyboard.press('Escape');
+    await popup.waitForFunction(() => !document.querySelector('[role=alertdialog]') && document.activeElement?.textContent === 'Revoke', { polling: 100 });
+    expect(await keyStatus(apiKey)).toBe(200);
+  });
+
   it('regenerates after confirmation: the old key gets 401, the new one works', async () => {
     await click('Regenerate');
     await popup.waitForSelector('[role=alertdialog]');
@@ -145,13 +245,21 @@ describe('toolbar popup', () => {
     expect(await keyStatus(apiKey)).toBe(401);
   });
 
-  it('says plainly when the key was revoked elsewhere', async () => {
+  it('says plainly when the key was revoked elsewhere, and shows one consistent state', async () => {
     await click('Generate API key');
     await popup.waitForSelector('#api-key');
+    await popup.reload(); // opened again later: the key is masked, its value not in the popup
+    await popup.waitForSelector('#api-key');
     await k.call('/artifactory/api/security/apiKey', { method: 'DELETE', auth: { basic: ['vera', PASSWORD] } });
-    await popup.reload();
-    await waitForView(popup, 'unlocked');
+    // The popup still shows the old key: View finds it gone, and the view becomes the server's.
+    await click('View API key');
     await popup.locator('::-p-aria([name="Generate API key"][role="button"])').wait();
+    expect(await alertText()).toMatch(/^Your API key was revoked elsewhere/);
+    expect(await popup.$('#api-key')).toBeNull();
+    expect(await popup.$('::-p-aria([name="Regenerate"][role="button"])')).toBeNull();
+    expect(await popup.$('::-p-aria([name="Revoke"][role="button"])')).toBeNull();
+    expect(await popup.$('.alert.error')).toBeNull();
+    await screenshot(popup, 'key-revoked-elsewhere');
   });
 
   it('locks, refuses a wrong password, and unlocks', async () => {
@@ -161,7 +269,7 @@ describe('toolbar popup', () => {
     await screenshot(popup, 'locked');
     await popup.locator('::-p-aria(Password)').fill('wrong-password');
     await click('Unlock');
-    expect(await alertText()).toBe('Wrong user name or password.');
+    expect(await alertText()).toBe('Wrong password.');
     await k.advance(2_000);
     await popup.locator('::-p-aria(Password)').fill(PASSWORD);
     await click('Unlock');
@@ -173,7 +281,11 @@ describe('toolbar popup', () => {
       [...document.querySelectorAll<HTMLElement>('button, input, select, a[href], [tabindex]')]
         .filter((el) => !el.hasAttribute('disabled'))
         .filter((el) => {
-          const label = el.getAttribute('aria-label') || el.textContent?.trim() || (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent) || el.closest('label')?.textContent?.trim();
+          const label =
+            el.getAttribute('aria-label') ||
+            el.textContent?.trim() ||
+            (el.id && document.querySelector(`label[for="${el.id}"]`)?.textContent) ||
+            el.closest('label')?.textContent?.trim();
           return !label;
         })
         .map((el) => el.outerHTML.slice(0, 80)),
@@ -222,6 +334,32 @@ describe('toolbar popup', () => {
     await waitForView(popup, 'locked');
   });
 
+  it("holds the auto-lock choice on the server past its default window, and says when the server's limit ended the unlock", async () => {
+    // "When the browser restarts": the server keeps the unlock as long as it allows (its default maximum, 12 hours).
+    await ext.worker.evaluate(() => chrome.storage.local.set({ autoLock: 'restart' }));
+    await popup.reload();
+    await waitForView(popup, 'locked');
+    await popup.locator('::-p-aria(Password)').fill(PASSWORD);
+    await click('Unlock');
+    await waitForView(popup, 'unlocked');
+    expect(await text('.lock-note')).toMatch(/^Locks when the browser restarts, and at .+ at the latest \(your server's limit\)\.$/);
+    // Far past the server's default window of five minutes, used, and still open.
+    await k.advance(6 * 60 * 60_000);
+    await popup.reload();
+    await waitForView(popup, 'unlocked');
+    await k.advance(6 * 60 * 60_000 + 60_000);
+    await popup.reload();
+    await waitForView(popup, 'locked');
+    expect(await text('.alert.notice')).toMatch(
+      /^Your Keyfob server ended the unlock at .+: it keeps one open 12 hours at most\. Enter your password to unlock again\.$/,
+    );
+    await screenshot(popup, 'locked-by-server');
+    await popup.locator('::-p-aria(Password)').fill(PASSWORD);
+    await click('Unlock');
+    await waitForView(popup, 'unlocked');
+    await ext.worker.evaluate(() => chrome.storage.local.set({ autoLock: '5' }));
+  });
+
   it('keeps the session token out of local storage', async () => {
     const local = JSON.stringify(await ext.worker.evaluate(() => chrome.storage.local.get(null)));
     const session = JSON.stringify(await ext.worker.evaluate(() => chrome.storage.session.get(null)));
@@ -236,7 +374,9 @@ describe('toolbar popup', () => {
     const [extension] = [...(await ext.browser.extensions()).values()];
     const before = new Set(ext.browser.targets());
     await tab.triggerExtensionAction(extension!);
-    const target = await ext.browser.waitForTarget((t) => !before.has(t) && t.url() === `chrome-extension://${ext.extensionId}/popup.html`, { timeout: 10_000 });
+    const target = await ext.browser.waitForTarget((t) => !before.has(t) && t.url() === `chrome-extension://${ext.extensionId}/popup.html`, {
+      timeout: 10_000,
+    });
     const toolbarPopup = (await target.asPage())!;
     await toolbarPopup.waitForSelector('.popup[data-view="unlocked"], .popup[data-view="locked"]');
     await tab.close();
@@ -249,15 +389,27 @@ describe('toolbar popup', () => {
     expect(await alertText()).toBe('Signed out.');
   });
 
-  it('says the server is out of reach, with a way forward', async () => {
+  it('says the server is out of reach when the popup opens, keeping the session, with Retry', async () => {
     await popup.locator('::-p-aria(Password)').fill(PASSWORD);
     await popup.locator('::-p-aria(User name)').fill('vera');
     await click('Sign in');
     await waitForView(popup, 'unlocked');
+    const session = JSON.stringify(await ext.worker.evaluate(() => chrome.storage.session.get(null)));
     await k.close();
     await popup.reload();
-    await waitForView(popup, 'sign-in');
-    expect(await alertText()).toMatch(/^Can't reach Keyfob at http:\/\/127\.0\.0\.1:\d+\. Is the server running\?/);
+    await waitForView(popup, 'unreachable');
+    expect(await alertText()).toMatch(/^Can't reach Keyfob at http:\/\/127\.0\.0\.1:\d+\. Is the server running, and is the address right\?$/);
+    await popup.locator('::-p-aria([name="Retry"][role="button"])').wait();
+    expect(JSON.stringify(await ext.worker.evaluate(() => chrome.storage.session.get(null)))).toBe(session);
     await screenshot(popup, 'unreachable');
+    await click('Retry');
+    await waitForView(popup, 'unreachable');
+  });
+
+  it('keeps a visible warning while connected to a plain http:// server on another machine', async () => {
+    await ext.worker.evaluate(() => chrome.storage.local.set({ serverUrl: 'http://keyfob.corp:8787' }));
+    await popup.reload();
+    await popup.waitForSelector('.plain-http');
+    expect(await text('.plain-http')).toBe('Not encrypted: http://keyfob.corp:8787 is plain http://.');
   });
 });

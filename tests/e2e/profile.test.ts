@@ -37,13 +37,14 @@ describe('popup sections', () => {
   beforeAll(async () => {
     smtp = await startSmtpListener();
     bintray = createServer((req, res) => {
-      const good = 'Basic ' + Buffer.from('rita-bt:bintray-key-123').toString('base64');
+      const good = `Basic ${Buffer.from('rita-bt:bintray-key-123').toString('base64')}`;
       res.writeHead(req.headers.authorization === good ? 200 : 401).end('{}');
     }).listen(0, '127.0.0.1');
     await once(bintray, 'listening');
     k = await startKeyfob({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, BINTRAY_API_URL: `http://127.0.0.1:${(bintray.address() as AddressInfo).port}` });
     await k.createUser('rita', 'rita-Password-1');
-    await k.createUser('lars', 'lars-Password-1', { realm: 'ldap', keysWithoutUnlock: true });
+    // An internal user first: an ldap user's Keyfob password signs nobody in (the directory answers for them).
+    await k.createUser('lars', 'lars-Password-1', { keysWithoutUnlock: true });
     ext = await launchWithExtension();
     popup = await ext.openPopup();
     await waitForView(popup, 'setup');
@@ -139,6 +140,10 @@ describe('popup sections', () => {
     await click('Save');
     await statusIs(/Email changed/);
     expect(await text('header')).toContain('rita@new.example');
+    // The old address hears of it, through the real SMTP listener.
+    const notice = await smtp.nextMail();
+    expect(notice.to).toEqual(['rita@example.com']);
+    expect(notice.raw).toMatch(/Your Keyfob e-mail address was changed/);
     await popup.waitForFunction(() => document.querySelector('.activity')?.textContent?.includes('Email changed'), { polling: 100 });
     const activity = await text('.activity');
     for (const line of ['Email changed', 'Password changed', 'Bintray credentials saved', 'SSH key removed', 'SSH key added', 'Signed in']) {
@@ -191,8 +196,15 @@ describe('popup sections', () => {
     await waitForView(popup, 'sign-in');
     await signIn('lars', 'lars-Password-1');
     await waitForView(popup, 'unlocked');
+    // Then the admin moves him to the directory's realm: his session goes on; the popup, opened again, says why.
+    await k.call('/artifactory/api/security/users/lars', { method: 'POST', auth: admin, json: { realm: 'ldap' } });
+    await k.settle();
+    await popup.reload();
+    await waitForView(popup, 'unlocked');
     await click('Account', 'tab');
-    await popup.waitForFunction(() => /LDAP directory: change your password there/.test(document.querySelector('#tab-panel')?.textContent ?? ''), { polling: 100 });
+    await popup.waitForFunction(() => /LDAP directory: change your password there/.test(document.querySelector('#tab-panel')?.textContent ?? ''), {
+      polling: 100,
+    });
     expect(await popup.$eval('form[aria-label="Change password"] fieldset', (el) => (el as HTMLFieldSetElement).disabled)).toBe(true);
     await click('Lock Keyfob');
     // An admin let lars reach his keys without unlocking: locking changes nothing he can see.

@@ -16,7 +16,15 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
 
 /** Debian's Chromium without the extension, for pages Keyfob serves itself. */
 export function launchChromium(): Promise<Browser> {
@@ -34,7 +42,9 @@ export async function launchWithExtension(extraArgs: string[] = []): Promise<Ext
   const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 20_000 });
   const extensionId = new URL(target.url()).host;
   const worker = (await target.worker())!;
-  await browser.defaultBrowserContext().overridePermissions(`chrome-extension://${extensionId}`, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+  await browser
+    .defaultBrowserContext()
+    .overridePermissions(`chrome-extension://${extensionId}`, ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
   return {
     browser,
     extensionId,

@@ -26,7 +26,8 @@ export interface FirefoxWithExtension {
   close(): Promise<void>;
 }
 
-export async function launchFirefoxWithExtension(): Promise<FirefoxWithExtension> {
+/** `prefs`: extra Firefox preferences for this launch. */
+export async function launchFirefoxWithExtension(prefs: Record<string, unknown> = {}): Promise<FirefoxWithExtension> {
   const opener: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>opener</title>'));
   opener.listen(0, '127.0.0.1');
   await once(opener, 'listening');
@@ -35,7 +36,7 @@ export async function launchFirefoxWithExtension(): Promise<FirefoxWithExtension
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     headless: true,
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }) },
+    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }), ...prefs },
   });
   await browser.installExtension(FIREFOX_EXTENSION_DIR);
   return {

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,7 +48,7 @@ export interface Reply {
 
 export function authHeaders(auth: Auth): Record<string, string> {
   if (!auth) return {};
-  if ('basic' in auth) return { authorization: 'Basic ' + Buffer.from(auth.basic.join(':'), 'utf8').toString('base64') };
+  if ('basic' in auth) return { authorization: `Basic ${Buffer.from(auth.basic.join(':'), 'utf8').toString('base64')}` };
   if ('apiKey' in auth) return { 'X-JFrog-Art-Api': auth.apiKey };
   if ('bearer' in auth) return { authorization: `Bearer ${auth.bearer}` };
   return { authorization: auth.raw };
@@ -64,7 +64,7 @@ export async function call(url: string, path: string, options: CallOptions = {})
   }
   const res = await fetch(url + path, { method: options.method ?? 'GET', headers, body });
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
@@ -102,12 +102,19 @@ interface Started {
 
 export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
   const dir = mkdtempSync(join(tmpdir(), `keyfob-${TEST_RUNTIME}-`));
-  const fullEnv: Record<string, string> = { KEYFOB_ADMIN_PASSWORD: ADMIN.password, KEYFOB_LOG_REQUESTS: 'false', ...(env as Record<string, string>) };
-  const started = TEST_RUNTIME === 'node-inprocess'
-    ? await startInProcess(dir, fullEnv)
-    : TEST_RUNTIME === 'workerd'
-      ? await startWorkerd(dir, fullEnv)
-      : await startEntry(TEST_RUNTIME, dir, fullEnv);
+  // No .env of the developer's: a test's server is configured by the test alone.
+  const fullEnv: Record<string, string> = {
+    KEYFOB_ADMIN_PASSWORD: ADMIN.password,
+    KEYFOB_LOG_REQUESTS: 'false',
+    KEYFOB_ENV_FILE: '',
+    ...(env as Record<string, string>),
+  };
+  const started =
+    TEST_RUNTIME === 'node-inprocess'
+      ? await startInProcess(dir, fullEnv)
+      : TEST_RUNTIME === 'workerd'
+        ? await startWorkerd(dir, fullEnv)
+        : await startEntry(TEST_RUNTIME, dir, fullEnv);
   let now = Date.now();
   await started.setClock(now);
   const inspector = createClient({ url: `file:${started.dbPath}` });
@@ -214,7 +221,6 @@ async function startEntry(runtime: 'node' | 'bun' | 'deno', dir: string, env: Re
   return { url, dbPath: join(dir, 'keyfob.db'), setClock: setRemoteClock(url), stop: () => stopChild(child) };
 }
 
-
 /** The Worker under `wrangler dev` (workerd), with its D1 migrated by `wrangler d1 migrations apply`. */
 async function startWorkerd(dir: string, env: Record<string, string>): Promise<Started> {
   const wrangler = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
@@ -223,11 +229,31 @@ async function startWorkerd(dir: string, env: Record<string, string>): Promise<S
   const wranglerEnv = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
   await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'keyfob', '--local', '--persist-to', persist], { cwd: REPO_ROOT, env: wranglerEnv });
   const port = await freePort();
-  const vars = { ...env, KEYFOB_MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'), KEYFOB_TEST_CLOCK: '1' };
+  // A Worker has no listen address to answer to: it is told the name the tests reach it by, as a route would.
+  const allowedHosts = [env.KEYFOB_ALLOWED_HOSTS, '127.0.0.1'].filter(Boolean).join(',');
+  const vars = {
+    ...env,
+    KEYFOB_ALLOWED_HOSTS: allowedHosts,
+    KEYFOB_MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
+    KEYFOB_TEST_CLOCK: '1',
+  };
   const child = spawn(
     wrangler,
-    ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--show-interactive-dev-session=false', '--test-scheduled',
-      '--inspector-port', String(await freePort()), ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
+    [
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      persist,
+      '--show-interactive-dev-session=false',
+      '--test-scheduled',
+      '--inspector-port',
+      String(await freePort()),
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
     { cwd: REPO_ROOT, env: wranglerEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const output = collect(child);

@@ -1,7 +1,8 @@
 /**
  * A real OpenID Connect provider for tests: the `oidc-provider` package on 127.0.0.1, with its
  * development sign-in pages (any login name and password), one confidential client for Keyfob, and
- * identities `NAME` with the email `NAME@corp.test`.
+ * identities `NAME` with the verified email `NAME@corp.test` and the preferred_username `NAME`, unless
+ * `accounts` says otherwise for that login (a claim set to undefined is left out).
  */
 import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
@@ -14,7 +15,10 @@ export interface RunningOidcProvider {
   close(): Promise<void>;
 }
 
-export async function startOidcProvider(port: number, redirectUri: string): Promise<RunningOidcProvider> {
+/** Claims that differ from the defaults, by login name. */
+export type AccountClaims = Record<string, Partial<Record<'email' | 'email_verified' | 'preferred_username' | 'hd', string | boolean | undefined>>>;
+
+export async function startOidcProvider(port: number, redirectUri: string, accounts: AccountClaims = {}): Promise<RunningOidcProvider> {
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [
@@ -28,9 +32,11 @@ export async function startOidcProvider(port: number, redirectUri: string): Prom
       },
     ],
     async findAccount(_ctx, id) {
-      return { accountId: id, claims: async () => ({ sub: id, email: `${id}@corp.test`, email_verified: true, preferred_username: id }) };
+      const claims = { sub: id, email: `${id}@corp.test`, email_verified: true, preferred_username: id, ...accounts[id] };
+      return { accountId: id, claims: async () => Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined)) as { sub: string } };
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username'] },
+    // `hd` as Google sends it for a Workspace account.
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username', 'hd'] },
     // Claims in the ID token itself, which is all Keyfob reads.
     conformIdTokenClaims: false,
     cookies: { keys: ['keyfob-test-cookie-key'] },
@@ -48,9 +54,9 @@ export async function startOidcProvider(port: number, redirectUri: string): Prom
   };
 }
 
-/** At the provider's development pages already open in `page`: signs in as `login` (when asked), consents
- * (when asked), and returns what Keyfob's callback page says. */
-export async function finishAtProvider(page: Page, login: string): Promise<string> {
+/** At the provider's development pages already open in `page`: signs in as `login` (when asked) and
+ * consents (when asked), until the provider sends the tab back to Keyfob. */
+export async function approveAtProvider(page: Page, login: string): Promise<void> {
   if (await page.$('input[name=login]')) {
     await page.type('input[name=login]', login);
     await page.type('input[name=password]', 'any-password');
@@ -59,9 +65,17 @@ export async function finishAtProvider(page: Page, login: string): Promise<strin
   if (await page.$('input[name=prompt][value=consent]')) {
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   }
+}
+
+/** Signs in and consents at the provider, and returns what Keyfob's page (finished, or an error) says. */
+export async function finishAtProvider(page: Page, login: string): Promise<string> {
+  await approveAtProvider(page, login);
   await page.waitForSelector('#result');
   return page.$eval('#result', (el) => el.textContent ?? '');
 }
+
+/** The completion code in the URL of Keyfob's finished page, where `page` is. */
+export const completionCode = (page: Page) => new URL(page.url()).searchParams.get('code') ?? '';
 
 /** Opens the authorization URL and finishes there as `login`. */
 export async function signInAtProvider(page: Page, authorizationUrl: string, login: string): Promise<string> {

@@ -17,7 +17,7 @@ export interface KeyfobProcess {
 export function runKeyfobProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/node.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SSH_PORT: '0', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SSH_PORT: '0', KEYFOB_ENV_FILE: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -39,7 +39,7 @@ export async function startKeyfobProcess(env: Record<string, string>): Promise<K
       }
     };
     child.stdout!.on('data', check);
-    exited.then((code) => reject(new Error(`Keyfob exited with ${code}:\n${output()}`)));
+    void exited.then((code) => reject(new Error(`Keyfob exited with ${code}:\n${output()}`)));
   });
   return {
     child,

@@ -16,14 +16,24 @@ export interface TestSamlIdp {
   metadataFile: string;
   /** Reads the AuthnRequest inside Keyfob's redirect to the provider. */
   readRequest(authorizationUrl: string): { id: string; acs: string; issuer: string; relayState: string };
-  respond(options: { requestId: string; acs: string; audience: string; nameId: string; email?: string; expiresInMs?: number; signWith?: 'idp' | 'stranger' }): string;
+  respond(options: {
+    requestId: string;
+    acs: string;
+    audience: string;
+    nameId: string;
+    email?: string;
+    expiresInMs?: number;
+    signWith?: 'idp' | 'stranger';
+  }): string;
   remove(): void;
 }
 
 function keyPair(dir: string, name: string) {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, '-days', '2'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, '-days', '2'], {
+    stdio: 'ignore',
+  });
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
@@ -50,7 +60,12 @@ export function createTestSamlIdp(): TestSamlIdp {
       const url = new URL(authorizationUrl);
       const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
       const attr = (name: string) => new RegExp(`${name}="([^"]+)"`).exec(xml)?.[1] ?? '';
-      return { id: attr('ID'), acs: attr('AssertionConsumerServiceURL'), issuer: /<saml:Issuer[^>]*>([^<]+)</.exec(xml)?.[1] ?? '', relayState: url.searchParams.get('RelayState') ?? '' };
+      return {
+        id: attr('ID'),
+        acs: attr('AssertionConsumerServiceURL'),
+        issuer: /<saml:Issuer[^>]*>([^<]+)</.exec(xml)?.[1] ?? '',
+        relayState: url.searchParams.get('RelayState') ?? '',
+      };
     },
     respond({ requestId, acs, audience, nameId, email, expiresInMs = 5 * 60_000, signWith = 'idp' }) {
       const now = new Date();

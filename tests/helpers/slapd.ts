@@ -33,7 +33,6 @@ export interface RunningSlapd {
   remove(): Promise<void>;
 }
 
-
 async function waitForPort(port: number, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -92,10 +91,11 @@ access to * by users read by * none
     `dn: ou=people,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: people`,
     `dn: ${LDAP_READER.dn}\nobjectClass: simpleSecurityObject\nobjectClass: organizationalRole\ncn: reader\nuserPassword: ${LDAP_READER.password}`,
     ...LDAP_PEOPLE.map(
-      (p) => `dn: uid=${p.uid},ou=people,${LDAP_SUFFIX}\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.cn}\nsn: ${p.cn.split(' ')[1]}\nmail: ${p.mail}\nuserPassword: ${p.password}`,
+      (p) =>
+        `dn: uid=${p.uid},ou=people,${LDAP_SUFFIX}\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.cn}\nsn: ${p.cn.split(' ')[1]}\nmail: ${p.mail}\nuserPassword: ${p.password}`,
     ),
   ].join('\n\n');
-  writeFileSync(join(dir, 'data.ldif'), ldif + '\n');
+  writeFileSync(join(dir, 'data.ldif'), `${ldif}\n`);
   execFileSync('/usr/sbin/slapadd', ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });
   const port = await freePort();
   const tlsPort = await freePort();

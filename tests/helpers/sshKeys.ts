@@ -30,7 +30,20 @@ export function keyFolder() {
 
 /** Options that make `ssh` use exactly this key, ask nothing, and keep no host key. */
 export function sshOptions(keyFile: string): string[] {
-  return ['-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
+  return [
+    '-i',
+    keyFile,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+  ];
 }
 
 /** Runs the real OpenSSH client; resolves with its exit code and output, whatever the code. */

@@ -15,7 +15,10 @@ function importGraph(entry: string): Map<string, string[]> {
     const source = readFileSync(file, 'utf8');
     const specifiers = [...source.matchAll(/^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
     specifiers.push(...[...source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!));
-    graph.set(file, specifiers.filter((s) => !s.startsWith('.')));
+    graph.set(
+      file,
+      specifiers.filter((s) => !s.startsWith('.')),
+    );
     for (const s of specifiers.filter((s) => s.startsWith('.'))) {
       const base = resolve(dirname(file), s);
       visit([`${base}.ts`, join(base, 'index.ts'), base].find((candidate) => existsSync(candidate) && statSync(candidate).isFile())!);

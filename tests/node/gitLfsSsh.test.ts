@@ -16,7 +16,6 @@ const ADMIN_PASSWORD = 'admin-Password-1';
 const alice = { basic: ['alice', 'alice-Password-1'] as [string, string] };
 const KEYS = '/api/v1/profile/sshKeys';
 
-
 const hasGitLfs = (() => {
   try {
     execFileSync('git-lfs', ['version']);
@@ -46,7 +45,10 @@ describe('Git LFS over SSH', () => {
     expect(created.status).toBe(201);
     ed25519 = keys.keygen('ed25519');
     rsa = keys.keygen('rsa', 3072);
-    for (const [name, pair] of [['ed25519', ed25519], ['rsa', rsa]] as const) {
+    for (const [name, pair] of [
+      ['ed25519', ed25519],
+      ['rsa', rsa],
+    ] as const) {
       const added = await call(keyfob.url, KEYS, { method: 'POST', auth: alice, json: { name, publicKey: pair.publicText } });
       expect(added.status).toBe(201);
       ids[name] = added.json.id;
@@ -67,7 +69,11 @@ describe('Git LFS over SSH', () => {
     const result = await runSsh(sshPort, ed25519.file, 'alice', ['git-lfs-authenticate', 'libs-release', 'download']);
     expect(result.code, result.stderr).toBe(0);
     const reply = JSON.parse(result.stdout);
-    expect(reply).toEqual({ href: `${keyfob.url}/artifactory/api/lfs/libs-release`, header: { Authorization: expect.stringMatching(/^Bearer kfs_/) }, expires_in: 600 });
+    expect(reply).toEqual({
+      href: `${keyfob.url}/artifactory/api/lfs/libs-release`,
+      header: { Authorization: expect.stringMatching(/^Bearer kfs_/) },
+      expires_in: 600,
+    });
     const version = await call(keyfob.url, '/artifactory/api/system/version', { headers: { authorization: reply.header.Authorization } });
     expect(version.status).toBe(200);
     // The token identifies; it never opens secrets.
@@ -121,11 +127,16 @@ describe('Git LFS over SSH', () => {
       git('commit', '-qm', 'pointer');
       git('remote', 'add', 'origin', `ssh://alice@127.0.0.1:${sshPort}/libs-release.git`);
       const trace = await new Promise<string>((resolve) => {
-        execFile('git', ['lfs', 'fetch', 'origin'], {
-          cwd: repo,
-          timeout: 30_000,
-          env: { ...process.env, GIT_TRACE: '1', GIT_SSH_COMMAND: `ssh ${sshOptions(ed25519.file).join(' ')}` },
-        }, (_err, stdout, stderr) => resolve(stdout + stderr));
+        execFile(
+          'git',
+          ['lfs', 'fetch', 'origin'],
+          {
+            cwd: repo,
+            timeout: 30_000,
+            env: { ...process.env, GIT_TRACE: '1', GIT_SSH_COMMAND: `ssh ${sshOptions(ed25519.file).join(' ')}` },
+          },
+          (_err, stdout, stderr) => resolve(stdout + stderr),
+        );
       });
       expect(trace).toMatch(/git-lfs-authenticate \/libs-release\.git download/);
       expect(trace).toContain(`POST ${keyfob.url}/artifactory/api/lfs/libs-release/objects/batch`);
@@ -148,7 +159,8 @@ describe('Git LFS over SSH', () => {
   });
 
   it('keeps its host key across a restart', async () => {
-    const scan = () => execFileSync('ssh-keyscan', ['-p', String(sshPort), '-t', 'ed25519', '127.0.0.1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const scan = () =>
+      execFileSync('ssh-keyscan', ['-p', String(sshPort), '-t', 'ed25519', '127.0.0.1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const first = scan();
     await keyfob.stop();
     keyfob = await startKeyfobProcess({ KEYFOB_DATA_DIR: dataDir, KEYFOB_ADMIN_PASSWORD: ADMIN_PASSWORD, SSH_PORT: String(sshPort) });

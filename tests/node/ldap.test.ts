@@ -42,7 +42,13 @@ describe.runIf(hasSlapd)('LDAP sign-in', () => {
   });
 
   it('refuses a wrong password, an unknown user, an empty password and filter or DN injection, all as bad credentials', async () => {
-    for (const [name, password] of [[lena.uid, 'wrong-Pass-1'], ['nobody', 'whatever-Pass-1'], [otto.uid, ''], ['*', otto.password], ['otto,ou=people', otto.password]] as const) {
+    for (const [name, password] of [
+      [lena.uid, 'wrong-Pass-1'],
+      ['nobody', 'whatever-Pass-1'],
+      [otto.uid, ''],
+      ['*', otto.password],
+      ['otto,ou=people', otto.password],
+    ] as const) {
       await byTemplate.advance(61_000);
       const reply = await signIn(byTemplate, name, password);
       expect(reply.status, `${name}`).toBe(401);
@@ -86,8 +92,18 @@ describe.runIf(hasSlapd)('LDAP sign-in', () => {
   });
 
   it('speaks TLS when the URL says ldaps://, trusting the CA it is given and no other', async () => {
-    const trusting = await startKeyfob({ LDAP_URL: slapd.tlsUrl, LDAP_CA_FILE: slapd.caFile, LDAP_USER_DN_TEMPLATE: `uid={user},ou=people,${LDAP_SUFFIX}`, LDAP_CREATE_USERS: 'true' });
-    const wary = await startKeyfob({ LDAP_URL: slapd.tlsUrl, LDAP_USER_DN_TEMPLATE: `uid={user},ou=people,${LDAP_SUFFIX}`, LDAP_CREATE_USERS: 'true', LDAP_TIMEOUT_MS: '2000' });
+    const trusting = await startKeyfob({
+      LDAP_URL: slapd.tlsUrl,
+      LDAP_CA_FILE: slapd.caFile,
+      LDAP_USER_DN_TEMPLATE: `uid={user},ou=people,${LDAP_SUFFIX}`,
+      LDAP_CREATE_USERS: 'true',
+    });
+    const wary = await startKeyfob({
+      LDAP_URL: slapd.tlsUrl,
+      LDAP_USER_DN_TEMPLATE: `uid={user},ou=people,${LDAP_SUFFIX}`,
+      LDAP_CREATE_USERS: 'true',
+      LDAP_TIMEOUT_MS: '2000',
+    });
     try {
       expect((await signIn(trusting, otto.uid, otto.password)).status).toBe(200);
       // A certificate from a CA it was not told to trust: the directory is not reached, and nobody signs in.

@@ -42,6 +42,23 @@ describe('two Node processes on one libSQL file', () => {
     expect(await msUntilRefused(b.url, apiKey)).toBeLessThanOrEqual(MULTI_PROCESS_BOUND_MS);
   });
 
+  it(`refuses an access token, and its reference token, revoked through one within ${MULTI_PROCESS_BOUND_MS} ms on the other`, async () => {
+    const issued = (await call(a.url, '/access/api/v1/tokens', { method: 'POST', auth: admin, json: { expires_in: 600, include_reference_token: true } })).json;
+    const until = async (auth: { bearer: string }) => {
+      const started = performance.now();
+      while (performance.now() - started < 5_000) {
+        if ((await call(b.url, VERSION, { auth })).status === 401) return performance.now() - started;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return Infinity;
+    };
+    for (const bearer of [issued.access_token, issued.reference_token]) expect((await call(b.url, VERSION, { auth: { bearer } })).status).toBe(200);
+    expect((await call(a.url, `/access/api/v1/tokens/${issued.token_id}`, { method: 'DELETE', auth: admin })).status).toBe(200);
+    const [jwt, reference] = await Promise.all([until({ bearer: issued.access_token }), until({ bearer: issued.reference_token })]);
+    expect(jwt).toBeLessThanOrEqual(MULTI_PROCESS_BOUND_MS);
+    expect(reference).toBeLessThanOrEqual(MULTI_PROCESS_BOUND_MS);
+  });
+
   it('refuses a key regenerated through the other, and accepts the new one', async () => {
     const oldKey = (await call(b.url, KEY, { method: 'PUT', auth: admin })).json.apiKey;
     expect((await call(a.url, VERSION, { auth: { apiKey: oldKey } })).status).toBe(200);
@@ -107,6 +124,8 @@ describe('two processes: passwords and sessions are refused across processes wit
     const token = (await call(a.url, '/api/v1/session', { method: 'POST', json: { username: 'admin', password: 'admin-Password-1' } })).json.token;
     expect((await call(b.url, '/api/v1/profile', { auth: { bearer: token } })).status).toBe(200);
     expect((await call(a.url, '/api/v1/session', { method: 'DELETE', auth: { bearer: token } })).status).toBe(200);
-    expect(await msUntil(async () => (await call(b.url, '/api/v1/profile', { auth: { bearer: token } })).status === 401)).toBeLessThanOrEqual(MULTI_PROCESS_BOUND_MS);
+    expect(await msUntil(async () => (await call(b.url, '/api/v1/profile', { auth: { bearer: token } })).status === 401)).toBeLessThanOrEqual(
+      MULTI_PROCESS_BOUND_MS,
+    );
   });
 });

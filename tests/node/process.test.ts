@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ function dataDir() {
   dirs.push(dir);
   return dir;
 }
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 const VERSION = '/artifactory/api/system/version';
 
@@ -22,7 +24,17 @@ describe('npm start: the server process', () => {
   it('first start makes the master key (0600) and an admin with a password printed once; a restart keeps everything', async () => {
     const dir = dataDir();
     const first = await startKeyfobProcess({ KEYFOB_DATA_DIR: dir, KEYFOB_ADMIN_PASSWORD: '' });
-    expect((await call(first.url, '/artifactory/api/system/ping')).text).toBe('OK');
+    const ping = await call(first.url, '/artifactory/api/system/ping');
+    expect(ping.text).toBe('OK');
+    // Set at the socket by the Node entry, under the answer's own headers: on answers and errors alike.
+    const missing = await call(first.url, '/no/such/place');
+    for (const reply of [ping, missing]) {
+      expect([reply.headers.get('cache-control'), reply.headers.get('x-content-type-options'), reply.headers.get('x-frame-options')]).toEqual([
+        'no-store',
+        'nosniff',
+        'DENY',
+      ]);
+    }
     const password = /generated password \(shown only now\): (\S+)/.exec(first.output())?.[1];
     expect(password).toBeDefined();
     expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
@@ -31,7 +43,11 @@ describe('npm start: the server process', () => {
     const apiKey = (await call(first.url, '/artifactory/api/security/apiKey', { method: 'POST', auth: admin })).json.apiKey;
     expect(apiKey).toMatch(API_KEY_PATTERN);
     const encrypted = (await call(first.url, '/artifactory/api/security/encryptedPassword', { auth: admin })).text;
-    await call(first.url, '/artifactory/api/security/users/quinn', { method: 'PUT', auth: admin, json: { email: 'q@example.com', password: 'quinn-Password-1' } });
+    await call(first.url, '/artifactory/api/security/users/quinn', {
+      method: 'PUT',
+      auth: admin,
+      json: { email: 'q@example.com', password: 'quinn-Password-1' },
+    });
     expect(await first.stop()).toBe(0);
     expect(first.output()).toMatch(/Keyfob stopped/);
 
@@ -41,6 +57,16 @@ describe('npm start: the server process', () => {
     expect((await call(second.url, VERSION, { auth: { basic: ['admin', encrypted] } })).status).toBe(200);
     expect((await call(second.url, VERSION, { auth: { basic: ['quinn', 'quinn-Password-1'] } })).status).toBe(200);
     expect(await second.stop('SIGINT')).toBe(0);
+  });
+
+  it('reads its settings from an env file, and a variable set in the environment wins over it', async () => {
+    const dir = dataDir();
+    const envFile = join(dir, 'keyfob.env');
+    writeFileSync(envFile, `KEYFOB_ADMIN_USER=fileadmin\nKEYFOB_ADMIN_PASSWORD=file-Password-1\nKEYFOB_DATA_DIR=${dir}\nPORT=1\n`);
+    // PORT=0 comes from the environment (the helper's), so the file's PORT=1 loses.
+    const server = await startKeyfobProcess({ KEYFOB_ENV_FILE: envFile });
+    expect((await call(server.url, VERSION, { auth: { basic: ['fileadmin', 'file-Password-1'] } })).status).toBe(200);
+    expect(await server.stop()).toBe(0);
   });
 
   it('finishes requests in flight on SIGTERM', async () => {
@@ -64,6 +90,7 @@ describe('npm start: the server process', () => {
     [{ DATABASE_URL: 'libsql://' }, /DATABASE_URL is not a valid libsql:\/\/ URL/],
     [{ PORT: '99999' }, /PORT must be a whole number from 0 to 65535/],
     [{ KEYFOB_ADMIN_PASSWORD: 'short' }, /KEYFOB_ADMIN_PASSWORD must have at least 8 characters/],
+    [{ KEYFOB_ADMIN_PASSWORD: 'Password123' }, /KEYFOB_ADMIN_PASSWORD is one of the most commonly used passwords/],
   ])('stops on a bad configuration with one clear line: %o', async (env, message) => {
     const { output, exited } = runKeyfobProcess({ KEYFOB_DATA_DIR: dataDir(), ...env });
     expect(await exited).toBe(1);

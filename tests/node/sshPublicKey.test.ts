@@ -51,7 +51,7 @@ describe('SSH public keys made by ssh-keygen', () => {
   });
 
   it('explains RFC 4716 keys and how to convert them', () => {
-    const rfc4716 = execFileSync('ssh-keygen', ['-e', '-f', keygen('ed25519').file + '.pub'], { encoding: 'utf8' });
+    const rfc4716 = execFileSync('ssh-keygen', ['-e', '-f', `${keygen('ed25519').file}.pub`], { encoding: 'utf8' });
     const parsed = parseSshPublicKey(rfc4716);
     expect(!parsed.ok && parsed.message).toMatch(/ssh-keygen -i/);
   });
@@ -63,17 +63,37 @@ describe('SSH public keys made by ssh-keygen', () => {
       ['empty', () => '', /not an OpenSSH public key/],
       ['type only', () => 'ssh-ed25519', /no data/],
       ['not base64', () => 'ssh-ed25519 !!!notbase64!!! me', /base64/],
-      ['truncated', () => good().split(' ').map((w, i) => (i === 1 ? w.slice(0, 30) : w)).join(' '), /truncated|base64|valid/],
-      ['truncated RSA', () => rsa().split(' ').map((w, i) => (i === 1 ? w.slice(0, 200) : w)).join(' '), /truncated|base64/],
+      [
+        'truncated',
+        () =>
+          good()
+            .split(' ')
+            .map((w, i) => (i === 1 ? w.slice(0, 30) : w))
+            .join(' '),
+        /truncated|base64|valid/,
+      ],
+      [
+        'truncated RSA',
+        () =>
+          rsa()
+            .split(' ')
+            .map((w, i) => (i === 1 ? w.slice(0, 200) : w))
+            .join(' '),
+        /truncated|base64/,
+      ],
       ['prefix does not match the data', () => good().replace(/^ssh-ed25519/, 'ssh-rsa'), /holds a ssh-ed25519 key/],
       ['an unsupported type', () => 'sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t', /not accepted/],
       ['two keys', () => `${good()}\n${good()}`, /one key/],
       ['random words', () => 'hello world', /not an OpenSSH public key/],
-      ['trailing bytes', () => {
-        const [t, b64, c] = good().split(' ');
-        const bytes = Buffer.concat([Buffer.from(b64!, 'base64'), Buffer.from([0, 0, 0, 0])]);
-        return `${t} ${bytes.toString('base64')} ${c}`;
-      }, /bytes after the key/],
+      [
+        'trailing bytes',
+        () => {
+          const [t, b64, c] = good().split(' ');
+          const bytes = Buffer.concat([Buffer.from(b64!, 'base64'), Buffer.from([0, 0, 0, 0])]);
+          return `${t} ${bytes.toString('base64')} ${c}`;
+        },
+        /bytes after the key/,
+      ],
     ];
     it.each(cases)('%s', (_name, make, message) => {
       const parsed = parseSshPublicKey(make());

@@ -1,13 +1,33 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { InputHTMLAttributes, JSX } from 'preact';
 import { browser } from 'wxt/browser';
-import type { ApiKeySummary, ProfileReply } from '../../../shared/schemas';
-import { describeError, KeyfobError } from '../../lib/api';
+import type { ApiKeySummary, ProfileReply, Realm } from '../../../shared/schemas';
+import { describeError } from '../../lib/api';
 import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
-import { fillChoicesItem } from '../../lib/storage';
+import { DEFAULT_AUTO_LOCK, fillChoicesItem, type AutoLock } from '../../lib/storage';
 import { CopyIcon, EyeIcon, EyeOffIcon, GearIcon } from './icons';
-import { connect, lock, openPopup, recover, requestReset, signIn, signInWithSso, signOut, unlock, type PopupDeps, type View } from '../../lib/popup';
+import {
+  connect,
+  generateApiKey,
+  isPlainHttpRemote,
+  lock,
+  lockNote,
+  openPopup,
+  PLAIN_HTTP_WARNING,
+  recover,
+  regenerateApiKey,
+  requestReset,
+  revealFailed,
+  revokeApiKey,
+  signIn,
+  signInWithSso,
+  signOut,
+  unlock,
+  type KeyStep,
+  type PopupDeps,
+  type View,
+} from '../../lib/popup';
 import type { SectionProps } from './sections';
 
 type SectionsModule = typeof import('./sections');
@@ -20,16 +40,22 @@ let sectionsModule: Promise<SectionsModule> | null = null;
 function useSections(): SectionsModule | null {
   const [module, setModule] = useState<SectionsModule | null>(null);
   useEffect(() => {
-    void (sectionsModule ??= import('./sections')).then(setModule);
+    sectionsModule ??= import('./sections');
+    void sectionsModule.then(setModule);
   }, []);
   return module;
 }
 
-function LazySection(props: SectionProps & { tab: 'ssh' | 'bintray' | 'account' }) {
+function LazySection(props: SectionProps & { tab: Exclude<Tab, 'keys'> }) {
   const sections = useSections();
-  if (!sections) return <p class="muted" aria-busy="true">Loading…</p>;
+  if (!sections)
+    return (
+      <p class="muted" aria-busy="true">
+        Loading…
+      </p>
+    );
   const { tab, ...section } = props;
-  const Section = tab === 'ssh' ? sections.SshKeysSection : tab === 'bintray' ? sections.BintraySection : sections.AccountSection;
+  const Section = { tokens: sections.TokensSection, ssh: sections.SshKeysSection, bintray: sections.BintraySection, account: sections.AccountSection }[tab];
   return <Section {...section} />;
 }
 
@@ -40,13 +66,26 @@ const READY_MARK = 'keyfob-ready';
 function relative(iso: string | null, now = Date.now()): string {
   if (!iso) return 'never';
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [['day', 86_400], ['hour', 3_600], ['minute', 60]];
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['day', 86_400],
+    ['hour', 3_600],
+    ['minute', 60],
+  ];
   const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   for (const [unit, size] of units) if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
   return 'just now';
 }
 
-function Field(props: { label: string; name: string; type?: 'text' | 'password' | 'url'; value?: string; autoComplete?: string; autoFocus?: boolean }) {
+// No type=url: the browser's own "Please enter a URL" would refuse `keyfob.corp:8787`, which Keyfob accepts.
+function Field(props: {
+  label: string;
+  name: string;
+  type?: 'text' | 'password';
+  inputMode?: 'url';
+  value?: string;
+  autoComplete?: string;
+  autoFocus?: boolean;
+}) {
   const input = useRef<HTMLInputElement>(null);
   // The autofocus attribute only works on a page's first render; views that come later focus themselves,
   // in a layout effect so focus is there as soon as the field is (a plain effect runs a frame later).
@@ -56,14 +95,35 @@ function Field(props: { label: string; name: string; type?: 'text' | 'password' 
   return (
     <label class="field">
       <span>{props.label}</span>
-      <input ref={input} {...({ name: props.name, type: props.type ?? 'text', value: props.value, autoComplete: props.autoComplete } as InputHTMLAttributes)} required spellcheck={false} />
+      <input
+        ref={input}
+        {...({
+          name: props.name,
+          type: props.type ?? 'text',
+          inputMode: props.inputMode,
+          value: props.value,
+          autoComplete: props.autoComplete,
+        } as InputHTMLAttributes)}
+        required
+        spellcheck={false}
+      />
     </label>
   );
 }
 
 export function Alert(props: { error?: string; notice?: string }) {
-  if (props.error) return <p class="alert error" role="alert">{props.error}</p>;
-  if (props.notice) return <p class="alert notice" role="status">{props.notice}</p>;
+  if (props.error)
+    return (
+      <p class="alert error" role="alert">
+        {props.error}
+      </p>
+    );
+  if (props.notice)
+    return (
+      <p class="alert notice" role="status">
+        {props.notice}
+      </p>
+    );
   return null;
 }
 
@@ -83,7 +143,9 @@ export function ActionForm(props: { label: string; action: (fields: Record<strin
   return (
     <form onSubmit={onSubmit} aria-busy={busy}>
       {props.children}
-      <button type="submit" class="primary" disabled={busy}>{busy ? `${props.label}…` : props.label}</button>
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? `${props.label}…` : props.label}
+      </button>
     </form>
   );
 }
@@ -101,6 +163,28 @@ export function Header(props: { title: string; subtitle?: string; children?: JSX
 }
 
 const openSettings = () => browser.runtime.openOptionsPage();
+
+/** Shown on every view of a plain http:// server on another machine, for as long as Keyfob is connected to it. */
+function PlainHttpWarning(props: { serverUrl: string }) {
+  if (!isPlainHttpRemote(props.serverUrl)) return null;
+  return <p class="alert notice plain-http">Not encrypted: {props.serverUrl} is plain http://.</p>;
+}
+
+const REALM_NAMES: Record<Realm, string | null> = {
+  internal: null,
+  ldap: 'LDAP account',
+  saml: 'SAML sign-in',
+  oauth: 'OAuth sign-in',
+  'http-sso': 'single sign-on',
+  crowd: 'Crowd account',
+  radius: 'RADIUS account',
+};
+
+/** Email and, for accounts kept outside Keyfob, where they come from (Keyfob's own accounts need no word). */
+function accountLine(profile: ProfileReply): string {
+  const realm = REALM_NAMES[profile.realm];
+  return [profile.email ?? 'no email', realm].filter(Boolean).join(' · ');
+}
 
 interface SecretProps {
   label: string;
@@ -142,56 +226,88 @@ function Secret(props: SecretProps) {
   };
   return (
     <div class="secret">
-      <span class="label" id={`${props.id}-label`}>{props.label}</span>
+      <span class="label">{props.label}</span>
       <div class="row">
-        <code id={props.id} aria-labelledby={`${props.id}-label`} class={shown ? 'clear' : ''}>{shown && value ? value : props.masked}</code>
-        <button type="button" class="icon" onClick={toggle} aria-pressed={shown} aria-label={`${shown ? 'Hide' : 'View'} ${props.label}`} title={shown ? 'Hide' : 'View'}>
+        <code id={props.id} class={shown ? 'clear' : ''}>
+          {shown && value ? value : props.masked}
+        </code>
+        <button
+          type="button"
+          class="icon"
+          onClick={toggle}
+          aria-pressed={shown}
+          aria-label={`${shown ? 'Hide' : 'View'} ${props.label}`}
+          title={shown ? 'Hide' : 'View'}
+        >
           {shown ? <EyeOffIcon /> : <EyeIcon />}
         </button>
-        <button type="button" class="icon" onClick={copy} aria-label={`Copy ${props.label}`} title="Copy"><CopyIcon /></button>
+        <button type="button" class="icon" onClick={copy} aria-label={`Copy ${props.label}`} title="Copy">
+          <CopyIcon />
+        </button>
       </div>
     </div>
   );
 }
 
-/** Asks before a destructive action; focus starts on Cancel. */
-function Confirm(props: { text: string; confirm: string; onConfirm: () => void; onCancel: () => void }) {
+/**
+ * Asks before a destructive action; focus starts on Cancel, Escape cancels, and when the dialog goes focus
+ * returns to whatever opened it (if that is still on the page).
+ */
+export function Confirm(props: { text: string; confirm: string; onConfirm: () => void; onCancel: () => void }) {
   const cancel = useRef<HTMLButtonElement>(null);
-  useLayoutEffect(() => cancel.current?.focus(), []);
+  useLayoutEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    cancel.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    props.onCancel();
+  };
   return (
-    <div class="confirm" role="alertdialog" aria-label={props.confirm} aria-describedby="confirm-text">
+    <div class="confirm" role="alertdialog" aria-label={props.confirm} aria-describedby="confirm-text" onKeyDown={onKeyDown}>
       <p id="confirm-text">{props.text}</p>
       <div class="row">
-        <button type="button" ref={cancel} onClick={props.onCancel}>Cancel</button>
-        <button type="button" class="danger" onClick={props.onConfirm}>{props.confirm}</button>
+        <button type="button" ref={cancel} onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" class="danger" onClick={props.onConfirm}>
+          {props.confirm}
+        </button>
       </div>
     </div>
   );
 }
 
-function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: Extract<View, { name: 'unlocked' }>; setView: SetView; clearSeconds: number; onStatus: (s: string) => void }) {
+function ApiKey(props: {
+  summary: ApiKeySummary | null;
+  deps: PopupDeps;
+  view: Extract<View, { name: 'unlocked' }>;
+  setView: SetView;
+  clearSeconds: number;
+  onStatus: (s: string) => void;
+}) {
   const { deps, view, setView } = props;
   const [asking, setAsking] = useState<'regenerate' | 'revoke' | null>(null);
   const [fresh, setFresh] = useState<{ apiKey: string; summary: ApiKeySummary } | null>(null);
-  const client = async () => deps.client(view.serverUrl, await deps.token());
-  const onError = async (error: unknown) => setView(await recover(deps, view, error));
-  const run = async (action: () => Promise<void>, status: string) => {
-    setAsking(null);
-    try {
-      await action();
-      await deps.touch();
-      props.onStatus(status);
-    } catch (error) {
-      if (error instanceof KeyfobError && error.code === 'CONFLICT') return setView({ ...view, profile: await (await client()).profile() });
-      await onError(error);
-    }
-  };
   // Each new key remounts its Secret, so nothing of the old key (shown, cached) carries over.
   const [generation, setGeneration] = useState(0);
-  const withKey = (revealed: { apiKey: string; summary: ApiKeySummary }) => {
+  const client = async () => deps.client(view.serverUrl, await deps.token());
+  const onRevealError = async (error: unknown) => {
+    setFresh(null);
     setGeneration((g) => g + 1);
-    setFresh(revealed);
-    setView({ ...view, profile: { ...view.profile, apiKey: revealed.summary } });
+    setView(await revealFailed(deps, view, error));
+  };
+  const run = async (action: (deps: PopupDeps, view: Extract<View, { name: 'unlocked' }>) => Promise<KeyStep>) => {
+    setAsking(null);
+    const step = await action(deps, view);
+    setGeneration((g) => g + 1);
+    setFresh(step.revealed ?? null);
+    setView(step.view);
+    if (step.status) props.onStatus(step.status);
   };
   const summary = fresh?.summary ?? props.summary;
 
@@ -200,13 +316,17 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
       <section aria-labelledby="api-key-heading">
         <h2 id="api-key-heading">API key</h2>
         <p class="muted">You have no API key. Scripts use it in the X-JFrog-Art-Api header or as a Basic password.</p>
-        <button type="button" class="primary" onClick={() => run(async () => withKey(await (await client()).generateApiKey()), 'API key generated')}>Generate API key</button>
+        <button type="button" class="primary" onClick={() => run(generateApiKey)}>
+          Generate API key
+        </button>
       </section>
     );
   }
   return (
     <section aria-labelledby="api-key-heading">
-      <h2 id="api-key-heading" class="sr-only">API key</h2>
+      <h2 id="api-key-heading" class="sr-only">
+        API key
+      </h2>
       <Secret
         key={generation}
         label="API key"
@@ -214,25 +334,38 @@ function ApiKey(props: { summary: ApiKeySummary | null; deps: PopupDeps; view: E
         masked={summary.masked}
         reveal={async () => fresh?.apiKey ?? (await (await client()).revealApiKey()).apiKey}
         clearSeconds={props.clearSeconds}
-        onError={onError}
+        onError={onRevealError}
         onStatus={props.onStatus}
       />
-      <p class="muted small">Created {relative(summary.createdAt)} · Last used {relative(summary.lastUsedAt)}</p>
+      <p class="muted small">
+        Created {relative(summary.createdAt)} · Last used {relative(summary.lastUsedAt)}
+      </p>
       {summary.needsRegeneration && <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>}
       {asking === 'regenerate' && (
-        <Confirm text="Regenerate your API key? Scripts using the current key stop working at once." confirm="Regenerate" onCancel={() => setAsking(null)}
-          onConfirm={() => run(async () => withKey(await (await client()).regenerateApiKey()), 'New API key made; the old one no longer works')} />
+        <Confirm
+          text="Regenerate your API key? Scripts using the current key stop working at once."
+          confirm="Regenerate"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => run(regenerateApiKey)}
+        />
       )}
       {asking === 'revoke' && (
-        <Confirm text="Revoke your API key? Scripts using it stop working at once." confirm="Revoke" onCancel={() => setAsking(null)}
-          onConfirm={() => run(async () => { setFresh(null); setGeneration((g) => g + 1); setView({ ...view, profile: await (await client()).revokeApiKey() }); }, 'API key revoked')} />
+        <Confirm
+          text="Revoke your API key? Scripts using it stop working at once."
+          confirm="Revoke"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => run(revokeApiKey)}
+        />
       )}
-      {!asking && (
-        <div class="row">
-          <button type="button" onClick={() => setAsking('regenerate')}>Regenerate</button>
-          <button type="button" class="danger-outline" onClick={() => setAsking('revoke')}>Revoke</button>
-        </div>
-      )}
+      {/* Stays while a dialog is up, so focus has its button to return to. */}
+      <div class="row">
+        <button type="button" onClick={() => setAsking('regenerate')}>
+          Regenerate
+        </button>
+        <button type="button" class="danger-outline" onClick={() => setAsking('revoke')}>
+          Revoke
+        </button>
+      </div>
     </section>
   );
 }
@@ -245,6 +378,13 @@ function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => voi
   const [tab, setTab] = useState<{ id?: number; url?: string } | null>(null);
   const [choice, setChoice] = useState<SecretChoice>(profile.apiKey ? 'apiKey' : 'encryptedPassword');
   const [busy, setBusy] = useState(false);
+  // The first key, generated while the popup is open, becomes the choice (a remembered choice for the site aside).
+  const hadKey = useRef(Boolean(profile.apiKey));
+  useEffect(() => {
+    if (profile.apiKey && !hadKey.current) setChoice('apiKey');
+    if (!profile.apiKey) setChoice('encryptedPassword');
+    hadKey.current = Boolean(profile.apiKey);
+  }, [Boolean(profile.apiKey)]);
   const origin = (() => {
     try {
       const url = new URL(tab?.url ?? '');
@@ -254,11 +394,14 @@ function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => voi
     }
   })();
   useEffect(() => {
-    void browser.tabs.query({ active: true, currentWindow: true }).then(async ([active]) => {
-      setTab(active ?? null);
-      const remembered = active?.url ? (await fillChoicesItem.getValue())[new URL(active.url).origin] : undefined;
-      if (remembered) setChoice(remembered);
-    }).catch(() => undefined);
+    void browser.tabs
+      .query({ active: true, currentWindow: true })
+      .then(async ([active]) => {
+        setTab(active ?? null);
+        const remembered = active?.url ? (await fillChoicesItem.getValue())[new URL(active.url).origin] : undefined;
+        if (remembered) setChoice(remembered);
+      })
+      .catch(() => undefined);
   }, []);
   if (!origin) return null;
   const fill = async () => {
@@ -266,7 +409,7 @@ function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => voi
     try {
       // The fill code loads on first use: most opens of the popup never fill.
       const [{ fillTab }, { browserFillDeps }] = await Promise.all([import('../../lib/fill/fill'), import('../../lib/fill/browserFill')]);
-      const result = await fillTab(browserFillDeps, tab ?? {}, { kind: 'login', choice }, false);
+      const result = await fillTab(browserFillDeps, tab ?? {}, { kind: 'login', choice }, { announce: false });
       props.onStatus(result.ok ? result.outcome.message : result.message);
     } catch (error) {
       props.onError(error);
@@ -278,10 +421,16 @@ function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => voi
     <section class="fill" aria-label={`Fill ${new URL(origin).host}`}>
       <div class="row">
         <select aria-label="Secret to fill" value={choice} onChange={(e) => setChoice((e.currentTarget as HTMLSelectElement).value as SecretChoice)}>
-          <option value="apiKey" disabled={!profile.apiKey}>Username + API key</option>
-          <option value="encryptedPassword" disabled={!profile.canChangePassword}>Username + encrypted password</option>
+          <option value="apiKey" disabled={!profile.apiKey}>
+            Username + API key
+          </option>
+          <option value="encryptedPassword" disabled={!profile.canChangePassword}>
+            Username + encrypted password
+          </option>
         </select>
-        <button type="button" class="primary" onClick={fill} disabled={busy}>Fill</button>
+        <button type="button" class="primary" onClick={fill} disabled={busy}>
+          Fill
+        </button>
       </div>
       <p class="muted small">Into {new URL(origin).host}</p>
     </section>
@@ -292,11 +441,19 @@ function FillBar(props: { profile: ProfileReply; onStatus: (text: string) => voi
 function SsoButton(props: { deps: PopupDeps; serverUrl: string; setView: SetView }) {
   const [offered, setOffered] = useState(false);
   useEffect(() => {
-    props.deps.client(props.serverUrl, null).authMethods().then((methods) => setOffered(methods.httpSso), () => undefined);
+    props.deps
+      .client(props.serverUrl, null)
+      .authMethods()
+      .then(
+        (methods) => setOffered(methods.httpSso),
+        () => undefined,
+      );
   }, [props.serverUrl]);
   if (!offered) return null;
   return (
-    <button type="button" onClick={async () => props.setView(await signInWithSso(props.deps, props.serverUrl))}>Sign in with single sign-on</button>
+    <button type="button" onClick={async () => props.setView(await signInWithSso(props.deps, props.serverUrl))}>
+      Sign in with single sign-on
+    </button>
   );
 }
 
@@ -304,15 +461,28 @@ function SsoButton(props: { deps: PopupDeps; serverUrl: string; setView: SetView
 function OAuthButtons(props: { deps: PopupDeps; serverUrl: string; setView: SetView }) {
   const [providers, setProviders] = useState<{ id: string; name: string }[]>([]);
   useEffect(() => {
-    props.deps.client(props.serverUrl, null).oauthProviders().then(setProviders, () => undefined);
+    props.deps
+      .client(props.serverUrl, null)
+      .oauthProviders()
+      .then(setProviders, () => undefined);
   }, [props.serverUrl]);
   return (
     <>
       {providers.map((provider) => (
-        <button type="button" key={provider.id} onClick={async () => {
-          props.setView({ name: 'sign-in', serverUrl: props.serverUrl, notice: `Finish signing in with ${provider.name} in the tab that opens, then open Keyfob again.` });
-          await sendMessage('oauth:sign-in', { serverUrl: props.serverUrl, provider: provider.id });
-        }}>Sign in with {provider.name}</button>
+        <button
+          type="button"
+          key={provider.id}
+          onClick={async () => {
+            props.setView({
+              name: 'sign-in',
+              serverUrl: props.serverUrl,
+              notice: `Finish signing in with ${provider.name} in the tab that opens, then open Keyfob again.`,
+            });
+            await sendMessage('oauth:sign-in', { serverUrl: props.serverUrl, provider: provider.id });
+          }}
+        >
+          Sign in with {provider.name}
+        </button>
       ))}
     </>
   );
@@ -323,6 +493,7 @@ const PASSWORDLESS_REALMS: string[] = ['http-sso', 'saml', 'oauth'];
 
 const TABS = [
   ['keys', 'Keys'],
+  ['tokens', 'Tokens'],
   ['ssh', 'SSH'],
   ['bintray', 'Bintray'],
   ['account', 'Account'],
@@ -340,16 +511,26 @@ function Tabs(props: { tab: Tab; setTab: (tab: Tab) => void }) {
     (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus();
   };
   return (
-    <nav class="tabs" role="tablist" aria-label="Sections" onKeyDown={onKeyDown}>
+    <div class="tabs" role="tablist" aria-label="Sections" onKeyDown={onKeyDown}>
       {TABS.map(([id, label]) => (
-        <button type="button" role="tab" id={`tab-${id}`} key={id} aria-selected={props.tab === id} aria-controls="tab-panel"
-          tabIndex={props.tab === id ? 0 : -1} onClick={() => props.setTab(id)}>{label}</button>
+        <button
+          type="button"
+          role="tab"
+          id={`tab-${id}`}
+          key={id}
+          aria-selected={props.tab === id}
+          aria-controls="tab-panel"
+          tabIndex={props.tab === id ? 0 : -1}
+          onClick={() => props.setTab(id)}
+        >
+          {label}
+        </button>
       ))}
-    </nav>
+    </div>
   );
 }
 
-function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: PopupDeps; setView: SetView; clearSeconds: number }) {
+function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: PopupDeps; setView: SetView; clearSeconds: number; autoLock: AutoLock }) {
   const { view, deps, setView } = props;
   const profile: ProfileReply = view.profile;
   const [status, setStatus] = useState('');
@@ -369,15 +550,24 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
   };
   return (
     <>
-      <Header title={profile.name} subtitle={`${profile.email ?? 'no email'} · ${profile.realm}`}>
-        <button type="button" onClick={async () => setView(await lock(deps, view))} aria-label="Lock Keyfob" title="Lock">Lock</button>
-        <button type="button" class="icon" onClick={openSettings} aria-label="Settings" title="Settings"><GearIcon /></button>
+      <Header title={profile.name} subtitle={accountLine(profile)}>
+        <button type="button" onClick={async () => setView(await lock(deps, view))} aria-label="Lock Keyfob" title={lockNote(profile, props.autoLock)}>
+          Lock
+        </button>
+        <button type="button" class="icon" onClick={openSettings} aria-label="Settings" title="Settings">
+          <GearIcon />
+        </button>
       </Header>
-      <Tabs tab={tab} setTab={(next) => {
-        setTab(next);
-        setStatus('');
-      }} />
-      <Alert error={view.error} />
+      <Tabs
+        tab={tab}
+        setTab={(next) => {
+          setTab(next);
+          setStatus('');
+        }}
+      />
+      <PlainHttpWarning serverUrl={view.serverUrl} />
+      <Alert error={view.error} notice={view.notice} />
+      <p class="muted small lock-note">{lockNote(profile, props.autoLock)}</p>
       <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`} class="panel">
         {tab === 'keys' && (
           <>
@@ -385,18 +575,31 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
             <ApiKey summary={profile.apiKey} deps={deps} view={view} setView={setView} clearSeconds={props.clearSeconds} onStatus={setStatus} />
             {profile.canChangePassword && (
               <section aria-labelledby="ep-heading">
-                <h2 id="ep-heading" class="sr-only">Encrypted password</h2>
-                <Secret label="Encrypted password" id="encrypted-password" masked="AP••••••••••••" clearSeconds={props.clearSeconds} onError={onError} onStatus={setStatus}
-                  reveal={async () => (await client()).revealEncryptedPassword()} />
+                <h2 id="ep-heading" class="sr-only">
+                  Encrypted password
+                </h2>
+                <Secret
+                  label="Encrypted password"
+                  id="encrypted-password"
+                  masked="AP••••••••••••"
+                  clearSeconds={props.clearSeconds}
+                  onError={onError}
+                  onStatus={setStatus}
+                  reveal={async () => (await client()).revealEncryptedPassword()}
+                />
               </section>
             )}
           </>
         )}
         {tab !== 'keys' && <LazySection key={tab} tab={tab} {...section} />}
       </div>
-      <p class="status" role="status" aria-live="polite">{status}</p>
+      <p class="status" role="status" aria-live="polite">
+        {status}
+      </p>
       <footer>
-        <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>Sign out</button>
+        <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>
+          Sign out
+        </button>
       </footer>
     </>
   );
@@ -404,30 +607,59 @@ function Unlocked(props: { view: Extract<View, { name: 'unlocked' }>; deps: Popu
 
 function ExpiredPassword(props: { view: Extract<View, { name: 'expired' }>; deps: PopupDeps; setView: SetView }) {
   const sections = useSections();
-  return sections ? <sections.ExpiredPasswordView {...props} /> : <p class="muted" aria-busy="true">Loading…</p>;
+  return sections ? (
+    <sections.ExpiredPasswordView {...props} />
+  ) : (
+    <p class="muted" aria-busy="true">
+      Loading…
+    </p>
+  );
 }
 
-function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeconds: number }) {
+function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeconds: number; autoLock: AutoLock }) {
   const { view, setView, deps } = props;
   switch (view.name) {
     case 'loading':
-      return <p class="muted" aria-busy="true">Loading…</p>;
+      return (
+        <p class="muted" aria-busy="true">
+          Loading…
+        </p>
+      );
     case 'setup':
       return (
         <>
           <Header title="Connect to Keyfob" subtitle="Where does your Keyfob server run?" />
           <Alert error={view.error} />
-          <ActionForm label="Connect" action={async ({ serverUrl }) => setView(await connect(deps, serverUrl ?? ''))}>
-            <Field label="Server address" name="serverUrl" type="url" value={view.serverUrl} autoComplete="url" autoFocus />
-          </ActionForm>
+          {view.plainHttp ? (
+            <>
+              <p class="alert notice" role="alert">
+                {PLAIN_HTTP_WARNING}
+              </p>
+              <div class="row">
+                <button type="button" class="primary" onClick={async () => setView(await connect(deps, view.serverUrl, { allowPlainHttp: true }))}>
+                  Connect anyway
+                </button>
+                <button type="button" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>
+                  Change address
+                </button>
+              </div>
+            </>
+          ) : (
+            <ActionForm label="Connect" action={async ({ serverUrl }) => setView(await connect(deps, serverUrl ?? ''))}>
+              <Field label="Server address" name="serverUrl" inputMode="url" value={view.serverUrl} autoComplete="url" autoFocus />
+            </ActionForm>
+          )}
         </>
       );
     case 'sign-in':
       return (
         <>
           <Header title="Sign in" subtitle={view.serverUrl}>
-            <button type="button" class="link" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>Change server</button>
+            <button type="button" class="link" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>
+              Change server
+            </button>
           </Header>
+          <PlainHttpWarning serverUrl={view.serverUrl} />
           <Alert error={view.error} notice={view.notice} />
           <ActionForm label="Sign in" action={async ({ username, password }) => setView(await signIn(deps, view.serverUrl, username ?? '', password ?? ''))}>
             <Field label="User name" name="username" autoComplete="username" autoFocus />
@@ -436,7 +668,9 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
           <SsoButton deps={deps} serverUrl={view.serverUrl} setView={setView} />
           <OAuthButtons deps={deps} serverUrl={view.serverUrl} setView={setView} />
           <footer>
-            <button type="button" class="link" onClick={() => setView({ name: 'forgot', serverUrl: view.serverUrl })}>Forgot password?</button>
+            <button type="button" class="link" onClick={() => setView({ name: 'forgot', serverUrl: view.serverUrl })}>
+              Forgot password?
+            </button>
           </footer>
         </>
       );
@@ -444,7 +678,9 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
       return (
         <>
           <Header title="Forgot password" subtitle="We mail you a link to choose a new one.">
-            <button type="button" class="link" onClick={() => setView({ name: 'sign-in', serverUrl: view.serverUrl })}>Back</button>
+            <button type="button" class="link" onClick={() => setView({ name: 'sign-in', serverUrl: view.serverUrl })}>
+              Back
+            </button>
           </Header>
           <Alert error={view.error} />
           <ActionForm label="Send link" action={async ({ username }) => setView(await requestReset(deps, view.serverUrl, username ?? ''))}>
@@ -458,14 +694,17 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
       return (
         <>
           <Header title="Locked" subtitle={`Signed in as ${view.profile.name}`}>
-            <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>Sign out</button>
+            <button type="button" class="link" onClick={async () => setView(await signOut(deps, view.serverUrl))}>
+              Sign out
+            </button>
           </Header>
-          <Alert error={view.error} />
+          <PlainHttpWarning serverUrl={view.serverUrl} />
+          <Alert error={view.error} notice={view.notice} />
           {PASSWORDLESS_REALMS.includes(view.profile.realm) ? (
             // No Keyfob password to unlock with: only an admin's "keys without unlock" opens the keys.
             <p class="alert notice">
-              You sign in through {view.profile.realm === 'http-sso' ? 'single sign-on' : view.profile.realm.toUpperCase()}, so there is no password to unlock with.
-              Ask your Keyfob administrator to let you reach your keys without unlocking.
+              You sign in through {view.profile.realm === 'http-sso' ? 'single sign-on' : view.profile.realm.toUpperCase()}, so there is no password to unlock
+              with. Ask your Keyfob administrator to let you reach your keys without unlocking.
             </p>
           ) : (
             <ActionForm label="Unlock" action={async ({ password }) => setView(await unlock(deps, view, password ?? ''))}>
@@ -478,24 +717,34 @@ function Views(props: { view: View; setView: SetView; deps: PopupDeps; clearSeco
       return (
         <>
           <Header title="Keyfob is out of reach" subtitle={view.serverUrl} />
+          <PlainHttpWarning serverUrl={view.serverUrl} />
           <Alert error={view.error} />
+          <p class="muted">You are still signed in: Retry once the server is back.</p>
           <div class="row">
-            <button type="button" class="primary" onClick={async () => setView(await openPopup(deps))}>Try again</button>
-            <button type="button" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>Change server</button>
+            <button type="button" class="primary" onClick={async () => setView(await openPopup(deps))}>
+              Retry
+            </button>
+            <button type="button" onClick={() => setView({ name: 'setup', serverUrl: view.serverUrl })}>
+              Change server
+            </button>
           </div>
         </>
       );
     case 'unlocked':
-      return <Unlocked view={view} deps={deps} setView={setView} clearSeconds={props.clearSeconds} />;
+      return <Unlocked view={view} deps={deps} setView={setView} clearSeconds={props.clearSeconds} autoLock={props.autoLock} />;
   }
 }
 
 export function Popup(props: { deps: PopupDeps; firstView?: Promise<View> }) {
   const [view, setView] = useState<View>({ name: 'loading' });
   const [clearSeconds, setClearSeconds] = useState(30);
+  const [autoLock, setAutoLock] = useState<AutoLock>(DEFAULT_AUTO_LOCK);
   // A layout effect: a plain one waits for the next frame, and the first view should not.
   useLayoutEffect(() => {
-    props.deps.settings().then((s) => setClearSeconds(s.clipboardClearSeconds));
+    void props.deps.settings().then((s) => {
+      setClearSeconds(s.clipboardClearSeconds);
+      setAutoLock(s.autoLock);
+    });
     (props.firstView ?? openPopup(props.deps)).then(setView, (error) => setView({ name: 'unreachable', serverUrl: '', error: describeError(error).message }));
   }, []);
   // Marks when the first real view is in the DOM (a layout effect runs in the same task as the commit):
@@ -505,7 +754,7 @@ export function Popup(props: { deps: PopupDeps; firstView?: Promise<View> }) {
   }, [view.name]);
   return (
     <div class="popup" data-view={view.name}>
-      <Views view={view} setView={setView} deps={props.deps} clearSeconds={clearSeconds} />
+      <Views view={view} setView={setView} deps={props.deps} clearSeconds={clearSeconds} autoLock={autoLock} />
     </div>
   );
 }

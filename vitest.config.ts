@@ -25,7 +25,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'api', include: ['tests/api/**/*.test.ts', 'tests/node/**/*.test.ts'] },
+        test: {
+          name: 'api',
+          include: ['tests/api/**/*.test.ts', 'tests/node/**/*.test.ts'],
+          globalSetup: ['tests/helpers/workerdSetup.ts'],
+        },
       },
       {
         extends: true,

@@ -1,8 +1,8 @@
 /**
  * Housekeeping on every runtime: expired sessions, reset links, OAuth flows, ended throttle windows and
  * mail delivered over a week ago are deleted on schedule; live ones and undelivered mail stay. On Node,
- * Bun and Deno the timer runs (every 200 ms here); on workerd the Cron Trigger is fired through wrangler's
- * `/__scheduled` route.
+ * Bun and Deno the timer runs (every 200 ms here); on workerd the Cron Trigger is fired through Miniflare's
+ * `/cdn-cgi/handler/scheduled` route.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyfob, type RunningKeyfob } from '../helpers/keyfob';
@@ -32,7 +32,7 @@ describe('housekeeping', () => {
     Number((await k.sql(`select count(*) as n from ${table} where ${where}`, args))[0]!.n);
   const signIn = async () => (await k.call(`${V}/session`, { method: 'POST', json: { username: 'hana', password: 'hana-Password-1' } })).json.token as string;
   const runHousekeeping = async () => {
-    if (k.runtime === 'workerd') expect((await k.call('/__scheduled?cron=*/10+*+*+*+*')).status).toBe(200);
+    if (k.runtime === 'workerd') expect((await k.call('/cdn-cgi/handler/scheduled?cron=*/10+*+*+*+*')).status).toBe(200);
   };
 
   it('deletes what has expired, and keeps what still works', async () => {

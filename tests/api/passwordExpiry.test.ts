@@ -41,7 +41,7 @@ describe('password expiration policy', () => {
   const mailsTo = async (address: string) =>
     (await k.sql('select subject from outbox where recipient = ? order by id', [address])).map((row) => row.subject as string);
   const housekeeping = async () => {
-    if (k.runtime === 'workerd') expect((await k.call('/__scheduled?cron=*/10+*+*+*+*')).status).toBe(200);
+    if (k.runtime === 'workerd') expect((await k.call('/cdn-cgi/handler/scheduled?cron=*/10+*+*+*+*')).status).toBe(200);
   };
   const setPolicy = (policy: object) => k.call(POLICY, { method: 'PUT', auth: adminKey, json: policy });
 

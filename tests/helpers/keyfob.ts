@@ -4,25 +4,25 @@
  * `KEYFOB_TEST_RUNTIME` picks the runtime, so the same suite runs on each (`npm run test:runtimes`):
  * - unset: Node, in this process (the real Node wiring, served by @hono/node-server);
  * - `node`, `bun`, `deno`: the runtime's own entry as a child process, on a libSQL file;
- * - `workerd`: the Worker under `wrangler dev`, on workerd's local D1 (its Cron Trigger fired by `/__scheduled`).
+ * - `workerd`: the deploy bundle on workerd and a local D1, in Miniflare (its Cron Trigger fired by
+ *   `/cdn-cgi/handler/scheduled`).
  * The server's clock is frozen and moved by the test (in process directly, otherwise through the
  * KEYFOB_TEST_CLOCK route), so delays and expiries are tested without waiting.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { serve } from '@hono/node-server';
 import { createClient } from '@libsql/client';
 import { loadConfig, type Env } from '../../api/config';
 import { CROSS_PROCESS_BOUND_MS } from '../../api/domain/cache';
 import { bootNode } from '../../api/node/boot';
 import { createAdjustableClock, TEST_CLOCK_PATH } from '../../api/testing/testClock';
-import { freePort, REPO_ROOT } from './process';
+import { REPO_ROOT } from './process';
+import { startWorkerdKeyfob } from './workerd';
 
 export const ADMIN = { name: 'admin', password: 'admin-Password-1' };
 
@@ -198,11 +198,10 @@ async function waitFor<T>(what: string, output: () => string, check: () => Promi
   }
 }
 
-function stopChild(child: ChildProcess, group = false): Promise<void> {
+function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   const exited = once(child, 'exit').then(() => undefined);
-  if (group && child.pid) process.kill(-child.pid, 'SIGTERM');
-  else child.kill('SIGTERM');
+  child.kill('SIGTERM');
   return exited;
 }
 
@@ -221,53 +220,15 @@ async function startEntry(runtime: 'node' | 'bun' | 'deno', dir: string, env: Re
   return { url, dbPath: join(dir, 'keyfob.db'), setClock: setRemoteClock(url), stop: () => stopChild(child) };
 }
 
-/** The Worker under `wrangler dev` (workerd), with its D1 migrated by `wrangler d1 migrations apply`. */
+/** The Worker on workerd (see ./workerd.ts), its D1 copied from the run's migrated template. */
 async function startWorkerd(dir: string, env: Record<string, string>): Promise<Started> {
-  const wrangler = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
-  const persist = join(dir, 'state');
-  // Offline: no metrics, and no fetch of Cloudflare's Request.cf object.
-  const wranglerEnv = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
-  await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'keyfob', '--local', '--persist-to', persist], { cwd: REPO_ROOT, env: wranglerEnv });
-  const port = await freePort();
   // A Worker has no listen address to answer to: it is told the name the tests reach it by, as a route would.
   const allowedHosts = [env.KEYFOB_ALLOWED_HOSTS, '127.0.0.1'].filter(Boolean).join(',');
-  const vars = {
+  const worker = await startWorkerdKeyfob(dir, {
     ...env,
     KEYFOB_ALLOWED_HOSTS: allowedHosts,
     KEYFOB_MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
     KEYFOB_TEST_CLOCK: '1',
-  };
-  const child = spawn(
-    wrangler,
-    [
-      'dev',
-      '--local',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--persist-to',
-      persist,
-      '--show-interactive-dev-session=false',
-      '--test-scheduled',
-      '--inspector-port',
-      String(await freePort()),
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    ],
-    { cwd: REPO_ROOT, env: wranglerEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  const output = collect(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('Keyfob on workerd', output, async () => {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output()}`);
-    try {
-      return (await fetch(`${url}/artifactory/api/system/ping`)).ok ? true : null;
-    } catch {
-      return null;
-    }
   });
-  const d1Dir = join(persist, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const dbFile = readdirSync(d1Dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-  if (!dbFile) throw new Error(`no local D1 database in ${d1Dir}`);
-  return { url, dbPath: join(d1Dir, dbFile), setClock: setRemoteClock(url), stop: () => stopChild(child, true) };
+  return { url: worker.url, dbPath: worker.dbPath, setClock: setRemoteClock(worker.url), stop: worker.stop };
 }

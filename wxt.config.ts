@@ -50,7 +50,7 @@ export default defineConfig({
   // The strength meter's dictionaries are one large chunk on purpose, loaded only when a password form opens.
   vite: () => ({
     plugins: [preact()],
-    build: { chunkSizeWarningLimit: 2048 },
+    build: { chunkSizeWarningLimit: 2048, sourcemap: process.env.KEYFOB_SOURCEMAP === '1' },
     define: { 'import.meta.env.KEYFOB_E2E': JSON.stringify(e2e) },
   }),
 });

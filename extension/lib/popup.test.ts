@@ -19,6 +19,7 @@ import {
   revealFailed,
   revokeApiKey,
   signIn,
+  signInWithOAuth,
   signInWithSso,
   signOut,
   unlock,
@@ -142,6 +143,22 @@ describe('popup state', () => {
     await sessionTokenItem.setValue('kfs_whatever');
     expect(await signOut(deps(), 'http://127.0.0.1:9')).toEqual({ name: 'sign-in', serverUrl: 'http://127.0.0.1:9', notice: 'Signed out.' });
     expect(await sessionTokenItem.getValue()).toBeNull();
+  });
+
+  it('hands an OAuth sign-in to the background and says where to finish it; a background that cannot start it is said so', async () => {
+    const asked: [string, string][] = [];
+    const handing = { ...deps(), startOAuthSignIn: async (serverUrl: string, provider: string) => void asked.push([serverUrl, provider]) };
+    expect(await signInWithOAuth(handing, k.url, { id: 'corp', name: 'Corp SSO' })).toEqual({
+      name: 'sign-in',
+      serverUrl: k.url,
+      notice: 'Finish signing in with Corp SSO in the tab that opens, then open Keyfob again.',
+    });
+    expect(asked).toEqual([[k.url, 'corp']]);
+    const failing = { ...deps(), startOAuthSignIn: () => Promise.reject(new KeyfobError('UNREACHABLE', `Can't reach Keyfob at ${k.url}`)) };
+    expect(await signInWithOAuth(failing, k.url, { id: 'corp', name: 'Corp SSO' })).toMatchObject({
+      name: 'sign-in',
+      error: expect.stringMatching(/^Can't reach/),
+    });
   });
 
   it('keeps the typed address across the permission prompt, and carries on once it is granted', async () => {

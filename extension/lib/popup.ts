@@ -36,6 +36,8 @@ export interface PopupDeps {
   client(serverUrl: string, token: string | null): KeyfobClient;
   /** Asks for host permission for this origin; true when granted (or already held). */
   requestOrigin(origin: string): Promise<boolean>;
+  /** Has the background run an OAuth sign-in in a tab of its own (the popup closes when that tab opens). */
+  startOAuthSignIn(serverUrl: string, provider: string): Promise<void>;
   now(): number;
 }
 
@@ -202,6 +204,16 @@ export async function signInWithSso(deps: PopupDeps, serverUrl: string): Promise
   } catch (error) {
     return recover(deps, { name: 'sign-in', serverUrl }, error);
   }
+}
+
+/** "Sign in with PROVIDER": the flow runs in a tab the background opens, and the popup says where to finish it. */
+export async function signInWithOAuth(deps: PopupDeps, serverUrl: string, provider: { id: string; name: string }): Promise<View> {
+  try {
+    await deps.startOAuthSignIn(serverUrl, provider.id);
+  } catch (error) {
+    return recover(deps, { name: 'sign-in', serverUrl }, error);
+  }
+  return { name: 'sign-in', serverUrl, notice: `Finish signing in with ${provider.name} in the tab that opens, then open Keyfob again.` };
 }
 
 /** An expired password: the current one again, and a new one twice; signs in on the new one. */

@@ -35,5 +35,6 @@ export const browserPopupDeps: PopupDeps = {
     if (await browser.permissions.contains({ origins })) return true;
     return browser.permissions.request({ origins }).catch(() => false);
   },
+  startOAuthSignIn: (serverUrl, provider) => sendMessage('oauth:sign-in', { serverUrl, provider }),
   now: () => Date.now(),
 };

@@ -312,6 +312,35 @@ describe('toolbar popup', () => {
     await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('Copied'), { polling: 100 });
   });
 
+  it('scrolls a long tab inside itself only: the header, the tabs and Sign out stay in view', async () => {
+    // A browser shows a popup at most 600 px tall.
+    await popup.setViewport({ width: 392, height: 600 });
+    try {
+      await popup.locator('::-p-aria([name="Account"][role="tab"])').click();
+      await popup.waitForSelector('.activity li');
+      const layout = await popup.evaluate(() => {
+        const panel = document.getElementById('tab-panel')!;
+        panel.scrollTop = panel.scrollHeight;
+        const bottom = (selector: string) => document.querySelector(selector)!.getBoundingClientRect().bottom;
+        return {
+          panelScrolls: panel.scrollHeight > panel.clientHeight,
+          pageScrolls: document.scrollingElement!.scrollHeight > window.innerHeight,
+          height: window.innerHeight,
+          signOutBottom: bottom('footer button'),
+          tabsTop: document.querySelector('.tabs')!.getBoundingClientRect().top,
+        };
+      });
+      // The Account tab is longer than the popup: otherwise this would test nothing.
+      expect(layout.panelScrolls).toBe(true);
+      expect(layout.pageScrolls).toBe(false);
+      expect(layout.signOutBottom).toBeLessThanOrEqual(layout.height);
+      expect(layout.tabsTop).toBeGreaterThanOrEqual(0);
+    } finally {
+      await popup.setViewport({ width: 392, height: 560 });
+      await popup.locator('::-p-aria([name="Keys"][role="tab"])').click();
+    }
+  });
+
   it('keeps its settings on the options page', async () => {
     const options = await ext.browser.newPage();
     await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
@@ -411,5 +440,6 @@ describe('toolbar popup', () => {
     await popup.reload();
     await popup.waitForSelector('.plain-http');
     expect(await text('.plain-http')).toBe('Not encrypted: http://keyfob.corp:8787 is plain http://.');
+    await screenshot(popup, 'plain-http-connected');
   });
 });

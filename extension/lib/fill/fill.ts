@@ -5,7 +5,10 @@
  * page's), and kept nowhere.
  */
 import { describeError, KeyfobError, type KeyfobClient } from '../api';
+import { originOf } from './origin';
 import type { FillOutcome, FillRequest, SecretLabel } from './page';
+
+export { originOf };
 
 export type SecretChoice = 'apiKey' | 'encryptedPassword';
 export type FillTarget =
@@ -45,15 +48,6 @@ export type FillResult =
    * the question about the site is open in a window of its own.
    */
   | { ok: false; reason: 'locked' | 'signed-out' | 'no-secret' | 'not-fillable' | 'needs-approval' | 'error'; message: string };
-
-export function originOf(url: string | undefined): string | null {
-  try {
-    const parsed = new URL(url ?? '');
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
-  } catch {
-    return null;
-  }
-}
 
 async function revealSecret(client: KeyfobClient, choice: SecretChoice): Promise<string> {
   return choice === 'apiKey' ? (await client.revealApiKey()).apiKey : client.revealEncryptedPassword();

@@ -15,6 +15,7 @@ import { SAML_ACS_PATH } from './domain/saml';
 import { oauthCallbackPage, oauthRoutes } from './routes/oauth';
 import { apiKeyRoutes } from './routes/apiKey';
 import { bintrayRoutes } from './routes/bintray';
+import { leakReportRoutes } from './routes/leaks';
 import { renderDocsPage } from './routes/docs';
 import { resetPageRoutes } from './routes/resetPage';
 import { profileRoutes } from './routes/profile';
@@ -100,7 +101,7 @@ export function createApp(deps: AppDeps) {
   });
   // The callback is a page for a browser tab, not a JSON call: mounted before the JSON groups.
   app.route('/', oauthCallbackPage(deps));
-  for (const group of [sessionRoutes, profileRoutes, accountRoutes, sshKeyRoutes, bintrayRoutes, oauthRoutes, tokenAdminRoutes])
+  for (const group of [sessionRoutes, profileRoutes, accountRoutes, sshKeyRoutes, bintrayRoutes, oauthRoutes, tokenAdminRoutes, leakReportRoutes])
     app.route('/api/v1', group(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-JFrog-Art-Api' });

@@ -12,6 +12,8 @@ import type { OAuthProviderConfig } from './oauth/oidc';
 import { SAML_PROVIDER_ID } from './domain/saml';
 import { z } from 'zod';
 import { parseAddressBlock, type ForwardedHeader, type TrustedProxies } from './http/clientAddress';
+import type { LeakReportKey, LeakReportSettings } from './domain/leaks';
+import { decodeBase64 } from '@oslojs/encoding';
 
 export class ConfigError extends Error {}
 
@@ -286,6 +288,55 @@ function trustedProxies(env: Env): TrustedProxies | null {
   return { blocks, header };
 }
 
+const GitHubPublicKeys = z.object({
+  public_keys: z.array(z.object({ key_identifier: z.string().min(1).max(200), key: z.string().min(1).max(4000) })).min(1),
+});
+
+/**
+ * Leak reports (api/domain/leaks.ts): KEYFOB_LEAK_REPORT_KEYS is GitHub's answer from
+ * https://api.github.com/meta/public_keys/secret_scanning, as it comes; KEYFOB_LEAK_REPORT_UNSIGNED_FROM lists
+ * the addresses whose unsigned reports are believed; KEYFOB_LEAK_REPORT_ACTION is revoke (the default) or
+ * flag. Null, and the endpoint off, when neither keys nor addresses are given.
+ */
+function leakReports(env: Env): LeakReportSettings | null {
+  const keysJson = env.KEYFOB_LEAK_REPORT_KEYS?.trim();
+  const addresses = (env.KEYFOB_LEAK_REPORT_UNSIGNED_FROM ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (!keysJson && addresses.length === 0) return null;
+  let publicKeys: LeakReportKey[] = [];
+  if (keysJson) {
+    let parsed: z.infer<typeof GitHubPublicKeys>;
+    try {
+      parsed = GitHubPublicKeys.parse(JSON.parse(keysJson));
+    } catch {
+      throw new ConfigError(
+        'KEYFOB_LEAK_REPORT_KEYS must be the JSON of https://api.github.com/meta/public_keys/secret_scanning ({"public_keys":[{"key_identifier":…,"key":"-----BEGIN PUBLIC KEY-----…"}]})',
+      );
+    }
+    publicKeys = parsed.public_keys.map(({ key_identifier, key }) => {
+      const base64 = key.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, '').replace(/\s+/g, '');
+      let spki: Uint8Array<ArrayBuffer>;
+      try {
+        spki = decodeBase64(base64) as Uint8Array<ArrayBuffer>;
+      } catch {
+        spki = new Uint8Array(0);
+      }
+      if (spki[0] !== 0x30) throw new ConfigError(`KEYFOB_LEAK_REPORT_KEYS: key ${key_identifier.slice(0, 20)}… is not a PEM public key`);
+      return { id: key_identifier, spki };
+    });
+  }
+  const unsignedFrom = addresses.map((entry) => {
+    const block = parseAddressBlock(entry);
+    if (!block) throw new ConfigError(`KEYFOB_LEAK_REPORT_UNSIGNED_FROM must list IP addresses or CIDR blocks (comma-separated), not '${entry.slice(0, 60)}'`);
+    return block;
+  });
+  const action = env.KEYFOB_LEAK_REPORT_ACTION?.trim() || 'revoke';
+  if (action !== 'revoke' && action !== 'flag') throw new ConfigError('KEYFOB_LEAK_REPORT_ACTION must be revoke or flag');
+  return { publicKeys, unsignedFrom, action };
+}
+
 function smtpUrl(env: Env): string | null {
   const raw = env.SMTP_URL?.trim();
   if (!raw) return null;
@@ -342,6 +393,7 @@ export function loadConfig(env: Env): Config {
       resetLinkMs: integer(env, 'KEYFOB_RESET_LINK_MINUTES', 30, 1, 24 * 60) * 60_000,
       publicUrl,
       httpSso: httpSso(env),
+      leakReports: leakReports(env),
     },
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',

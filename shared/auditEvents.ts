@@ -36,6 +36,7 @@ export const AUDIT_EVENT_TYPES = [
   'token-refreshed',
   'token-revoked',
   'tokens-revoked-all',
+  'credential-leaked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -13,6 +13,8 @@
 const API_KEY_FAMILY = 'AKCp';
 export const API_KEY_PREFIX = `${API_KEY_FAMILY}8`;
 export const API_KEY_BODY_LENGTH = 68;
+/** Of the body, the last six characters are the checksum of the rest (see `withChecksum`). */
+export const API_KEY_RANDOM_LENGTH = API_KEY_BODY_LENGTH - 6;
 const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_BODY_LENGTH;
 /** What Keyfob accepts as a key: `AKCp` and 69 more, which also admits the keys issued before the `AKCp8` prefix. */
 export const API_KEY_PATTERN = new RegExp(`^${API_KEY_FAMILY}[A-Za-z0-9]{${API_KEY_LENGTH - API_KEY_FAMILY.length}}$`);
@@ -30,8 +32,58 @@ export const ENCRYPTED_PASSWORD_VERSION = { password: '1', apiKey: '2' } as cons
 /** Keyfob's own session tokens, presented as `Authorization: Bearer kfs_…`. */
 export const SESSION_TOKEN_PREFIX = 'kfs_';
 
-/** The current API-key format. Keys of older formats work in the header but not as a Basic password. */
-export const CURRENT_API_KEY_FORMAT = 2;
+/**
+ * API-key formats: 1, `AKCp` and 69 random (works in the header only); 2, `AKCp8` and 68 random (also a
+ * Basic password); 3, format 2 whose last six characters are its checksum. Keys of every format keep working.
+ */
+export const CURRENT_API_KEY_FORMAT = 3;
+/** The first format that works as the password of Basic auth. */
+export const BASIC_PASSWORD_API_KEY_FORMAT = 2;
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const CHECKSUM_LENGTH = 6;
+
+const CRC32_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let bit = 0; bit < 8; bit++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE 802.3, as zlib's) of ASCII text. */
+export function crc32(text: string): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < text.length; i++) c = CRC32_TABLE[(c ^ text.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * GitHub's token checksum: the CRC-32 of everything before it, in six base62 characters (62^6 > 2^32, so
+ * the encoding loses nothing). A CRC-32 catches every error within 32 consecutive bits, so every typo of one
+ * character, and every swap of two neighbours, fails the check: a mistyped or guessed secret is refused
+ * before anything is looked up. It is no secret and proves nothing about who made the value.
+ */
+export function checksumOf(text: string): string {
+  let n = crc32(text);
+  let out = '';
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+export function withChecksum(text: string): string {
+  return text + checksumOf(text);
+}
+
+/** Whether the value's last six characters are the checksum of the rest. */
+export function checksumMatches(value: string): boolean {
+  return value.length > CHECKSUM_LENGTH && checksumOf(value.slice(0, -CHECKSUM_LENGTH)) === value.slice(-CHECKSUM_LENGTH);
+}
 
 const MASK = '••••••••';
 

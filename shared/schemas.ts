@@ -493,3 +493,28 @@ export const TokenPolicy = z
   })
   .meta({ id: 'TokenPolicy' });
 export type TokenPolicy = z.infer<typeof TokenPolicy>;
+
+/** GitHub's secret-scanning partner payload: what was found, and where. */
+export const LeakReport = z
+  .array(
+    z.object({
+      token: z.string().min(1).max(4096),
+      type: z.string().max(100).optional(),
+      url: z.string().max(2048).optional(),
+      source: z.string().max(100).optional(),
+    }),
+  )
+  .min(1)
+  .max(1000)
+  .meta({ id: 'LeakReport' });
+export type LeakReport = z.infer<typeof LeakReport>;
+
+/** Per reported token, whether it was a working credential here; identified by its SHA-256, never repeated. */
+export const LeakVerdict = z
+  .object({
+    token_hash: z.string().meta({ description: 'SHA-256 of the token, in hex' }),
+    token_type: z.string(),
+    label: z.enum(['true_positive', 'false_positive']),
+  })
+  .meta({ id: 'LeakVerdict' });
+export type LeakVerdict = z.infer<typeof LeakVerdict>;

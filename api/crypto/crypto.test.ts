@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { API_KEY_PATTERN, ENCRYPTED_PASSWORD_PATTERN, maskSecret, NEW_API_KEY_PATTERN } from '../../shared/formats';
+import { API_KEY_PATTERN, checksumMatches, ENCRYPTED_PASSWORD_PATTERN, maskSecret, NEW_API_KEY_PATTERN } from '../../shared/formats';
 import { webRandomBytes } from '../domain/ports';
 import { createArgon2Hasher } from '../node/argon2';
 import { nativeSha256 } from '../node/nativeSha256';
@@ -19,6 +19,12 @@ describe('secrets', () => {
       // jfrog-client-go's IsApiKey, and gitleaks' artifactory-api-key rule.
       expect(key.startsWith('AKCp8') && key.length >= 73).toBe(true);
       expect(key).toMatch(/\bAKCp[A-Za-z0-9]{69}\b/);
+      // gitleaks' jfrog-api-key (a keyword near 73 letters and digits), Sonar's artifactory-api-key, detect-secrets'.
+      expect(`artifactory_api_key = "${key}"`).toMatch(/(?:jfrog|artifactory).{0,40}\b([A-Za-z0-9]{73})\b/i);
+      expect(key).toMatch(/\b(AKCp\d[A-Za-z0-9_-]{68})\b/);
+      expect(` ${key}`).toMatch(/(?:\s|=|:|"|^)AKC[a-zA-Z0-9]{10,}/);
+      // The last six are the checksum of the rest.
+      expect(checksumMatches(key)).toBe(true);
     }
     expect(new Set(keys).size).toBe(500);
     // Keys issued before the `AKCp8` prefix are still recognised as keys.

@@ -5,7 +5,7 @@
  */
 import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { API_KEY_BODY_LENGTH, API_KEY_PREFIX, ENCRYPTED_PASSWORD_VERSION, SESSION_TOKEN_PREFIX } from '../../shared/formats';
+import { API_KEY_PREFIX, API_KEY_RANDOM_LENGTH, ENCRYPTED_PASSWORD_VERSION, SESSION_TOKEN_PREFIX, withChecksum } from '../../shared/formats';
 import type { RandomBytes } from '../domain/ports';
 import type { KeyRing } from './keyring';
 
@@ -15,9 +15,12 @@ function reader(randomBytes: RandomBytes): RandomReader {
   return { read: (bytes) => bytes.set(randomBytes(bytes.length)) };
 }
 
-/** `AKCp8` + 68 characters of `[A-Za-z0-9]` (73 in all), drawn without bias from the CSPRNG. */
+/**
+ * `AKCp8` + 62 characters of `[A-Za-z0-9]` drawn without bias from the CSPRNG (370 bits) + the six-character
+ * checksum of all that: 73 in all, the shape jfrog-client-go and secret scanners recognise.
+ */
 export function generateApiKey(randomBytes: RandomBytes): string {
-  return API_KEY_PREFIX + generateRandomString(reader(randomBytes), BASE62, API_KEY_BODY_LENGTH);
+  return withChecksum(API_KEY_PREFIX + generateRandomString(reader(randomBytes), BASE62, API_KEY_RANDOM_LENGTH));
 }
 
 /** The keyed hash an API key is stored and looked up by. */

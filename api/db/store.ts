@@ -15,6 +15,7 @@ import type {
   SessionKind,
   SessionRecord,
   SshKeyRecord,
+  TokenSelection,
   UserChanges,
   UserRecord,
 } from '../domain/records';
@@ -87,6 +88,23 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
   const changed = sql`changes() > 0`;
   const auditInsertsWhere = (events: AuditEvent[], condition: SQL, userId?: SQL) =>
     events.map((event) => insertWhere(auditEvents, { ...event, userId: event.userId ?? userId ?? null, detail: event.detail ?? null }, condition));
+
+  /** Revokes the selected tokens, their families, and down the tree every family a token of theirs made. */
+  const revokeTokens = (selection: TokenSelection, at: number) => {
+    const seed = selection === 'all' ? sql`1 = 1` : 'id' in selection ? sql`id = ${selection.id}` : sql`user_id = ${selection.userId}`;
+    const which =
+      selection === 'all'
+        ? undefined
+        : sql`coalesce(${accessTokens.familyId}, ${accessTokens.id}) in (with recursive families(f) as (
+            select coalesce(family_id, id) from access_tokens where ${seed}
+            union select coalesce(t.family_id, t.id) from access_tokens t join families on t.parent_family_id = families.f
+          ) select f from families)`;
+    return db
+      .update(accessTokens)
+      .set({ revokedAt: at, revokedReason: 'revoked', refreshHash: null })
+      .where(and(which, isNull(accessTokens.revokedAt)))
+      .returning({ id: accessTokens.id });
+  };
 
   // Atomic: libSQL and D1 both run a batch as one transaction, and neither needs an interactive one.
   const batch = (items: BatchItem<'sqlite'>[]) => (items.length === 0 ? Promise.resolve([]) : db.batch(items as Batch));
@@ -229,6 +247,10 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).limit(1);
       return row ?? null;
     },
+    async anyApiKeyBelowFormat(format) {
+      const [row] = await db.select({ userId: apiKeys.userId }).from(apiKeys).where(lt(apiKeys.formatVersion, format)).limit(1);
+      return row !== undefined;
+    },
     async insertApiKeyIfAbsent(key: ApiKeyRecord, audit) {
       const insert = db.insert(apiKeys).values(key).onConflictDoNothing({ target: apiKeys.userId }).returning({ userId: apiKeys.userId });
       const [inserted] = (await batch([insert, ...auditInsertsWhere(audit, changed)]))[0] as unknown[];
@@ -277,25 +299,25 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       return rows.map(toAccessToken);
     },
     async revokeAccessTokens(selection, at, audit) {
-      const seed = selection === 'all' ? sql`1 = 1` : 'id' in selection ? sql`id = ${selection.id}` : sql`user_id = ${selection.userId}`;
-      // The selected tokens' families, and down the tree every family a token of theirs made.
-      const which =
-        selection === 'all'
-          ? undefined
-          : sql`coalesce(${accessTokens.familyId}, ${accessTokens.id}) in (with recursive families(f) as (
-              select coalesce(family_id, id) from access_tokens where ${seed}
-              union select coalesce(t.family_id, t.id) from access_tokens t join families on t.parent_family_id = families.f
-            ) select f from families)`;
-      const results = await batch([
-        db
-          .update(accessTokens)
-          .set({ revokedAt: at, revokedReason: 'revoked', refreshHash: null })
-          .where(and(which, isNull(accessTokens.revokedAt)))
-          .returning({ id: accessTokens.id }),
-        ...auditInserts(audit),
-      ]);
+      const results = await batch([revokeTokens(selection, at), ...auditInserts(audit)]);
       // Counted from the rows returned: D1 and libSQL report affected rows differently.
       return (results[0] as unknown[]).length;
+    },
+    async recordLeak(target, at, audit, mail) {
+      const revoke =
+        target === null
+          ? null
+          : 'apiKeyLookupHash' in target
+            ? db.delete(apiKeys).where(eq(apiKeys.lookupHash, target.apiKeyLookupHash)).returning({ userId: apiKeys.userId })
+            : 'tokenId' in target
+              ? revokeTokens({ id: target.tokenId }, at)
+              : db.delete(sessions).where(eq(sessions.tokenHash, target.sessionHash)).returning({ userId: sessions.userId });
+      if (revoke === null) {
+        await batch([...mail.map((message) => db.insert(outbox).values(message)), ...auditInserts(audit)]);
+        return true;
+      }
+      const results = await batch([revoke, ...mail.map((message) => insertWhere(outbox, message, changed)), ...auditInsertsWhere(audit, changed)]);
+      return (results[0] as unknown[]).length > 0;
     },
     async replaceRefreshedToken(oldId, refreshHash, token, audit) {
       const live = and(eq(accessTokens.id, oldId), eq(accessTokens.refreshHash, refreshHash), isNull(accessTokens.revokedAt));

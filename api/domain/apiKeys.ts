@@ -1,5 +1,5 @@
 /** API keys: one per user, stored as a keyed hash plus a sealed copy so Get API Key can show it again. */
-import { CURRENT_API_KEY_FORMAT, maskSecret } from '../../shared/formats';
+import { BASIC_PASSWORD_API_KEY_FORMAT, checksumMatches, CURRENT_API_KEY_FORMAT, maskSecret } from '../../shared/formats';
 import type { ApiKeySummary } from '../../shared/schemas';
 import { seal, unseal } from '../crypto/keyring';
 import { apiKeyLookupHash, generateApiKey } from '../crypto/secrets';
@@ -75,6 +75,25 @@ export function summariseApiKey(apiKey: string, record: ApiKeyRecord): ApiKeySum
     masked: maskSecret(apiKey),
     createdAt: new Date(record.createdAt).toISOString(),
     lastUsedAt: record.lastUsedAt === null ? null : new Date(record.lastUsedAt).toISOString(),
-    needsRegeneration: record.formatVersion < CURRENT_API_KEY_FORMAT,
+    needsRegeneration: record.formatVersion < BASIC_PASSWORD_API_KEY_FORMAT,
   };
+}
+
+/** How often, while keys from before the checksum remain, the store is asked again whether they still do. */
+const UNCHECKSUMMED_RECHECK_MS = 60_000;
+const unchecksummedByStore = new WeakMap<object, { remain: boolean; checkedAt: number }>();
+
+/**
+ * Whether a key-shaped value could be a key of this Keyfob, without reading it: a checksum that fails
+ * means a typo or a guess, never a key we issued, unless keys from before the checksum (format < 3) still
+ * exist. Once none do, none ever will again (every new key has one), so the answer is kept for good.
+ */
+export async function apiKeyMayExist(deps: Pick<DomainDeps, 'store' | 'clock'>, apiKey: string): Promise<boolean> {
+  if (checksumMatches(apiKey)) return true;
+  const now = deps.clock.now();
+  const known = unchecksummedByStore.get(deps.store);
+  if (known && (!known.remain || now - known.checkedAt < UNCHECKSUMMED_RECHECK_MS)) return known.remain;
+  const remain = await deps.store.anyApiKeyBelowFormat(CURRENT_API_KEY_FORMAT);
+  unchecksummedByStore.set(deps.store, { remain, checkedAt: now });
+  return remain;
 }

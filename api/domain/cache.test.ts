@@ -3,57 +3,10 @@
  * exactly the entries it touches, a read that overlaps a write keeps nothing, and entries cannot be changed
  * in place.
  */
-import { fileURLToPath } from 'node:url';
-import { createClient } from '@libsql/client';
-import { migrate } from 'drizzle-orm/libsql/migrator';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { libsqlDatabase } from '../db/libsql';
-import { createDrizzleStore } from '../db/store';
+import { counted, memoryStore, newUser } from '../testing/memoryStore';
 import { withReadCache } from './cache';
 import type { Store } from './ports';
-import type { NewUser } from './records';
-
-const MIGRATIONS = fileURLToPath(new URL('../db/migrations', import.meta.url));
-
-function newUser(name: string): NewUser {
-  return {
-    name,
-    nameKey: name,
-    email: `${name}@example.com`,
-    realm: 'internal',
-    admin: false,
-    profileUpdatable: true,
-    disableUIAccess: false,
-    internalPasswordDisabled: false,
-    keysWithoutUnlock: false,
-    passwordHash: 'x',
-    passwordStamp: 's',
-    passwordExpired: false,
-    groups: ['readers'],
-    lastLoggedIn: null,
-    lockedAt: null,
-    createdAt: 1,
-    updatedAt: 1,
-  };
-}
-
-/** The store with a count of calls per method, and a way to hold one call open. */
-function counted(store: Store) {
-  const calls: Record<string, number> = {};
-  let gate: { method: string; open: Promise<void> } | null = null;
-  const proxy = new Proxy(store, {
-    get(target, property: string) {
-      const method = Reflect.get(target, property) as (...args: unknown[]) => Promise<unknown>;
-      return async (...args: unknown[]) => {
-        calls[property] = (calls[property] ?? 0) + 1;
-        const result = await method.apply(target, args);
-        if (gate?.method === property) await gate.open;
-        return result;
-      };
-    },
-  });
-  return { store: proxy, calls, hold: (method: string, open: Promise<void>) => (gate = { method, open }) };
-}
 
 describe('the read cache', () => {
   let raw: ReturnType<typeof counted>;
@@ -62,9 +15,7 @@ describe('the read cache', () => {
   let bob: number;
 
   beforeEach(async () => {
-    const db = libsqlDatabase(createClient({ url: ':memory:' }));
-    await migrate(db, { migrationsFolder: MIGRATIONS });
-    const store = createDrizzleStore(db);
+    const store = await memoryStore();
     alice = (await store.insertUser(newUser('alice'), []))!.id;
     bob = (await store.insertUser(newUser('bob'), []))!.id;
     for (const [userId, hash] of [

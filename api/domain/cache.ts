@@ -218,6 +218,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     listGroupMembers: 'read',
     listLockCandidates: 'read',
     findApiKeyByUserId: 'read',
+    anyApiKeyBelowFormat: 'read',
     findAccessTokenByRefresh: 'read',
     listAccessTokens: 'read',
     // Reservations compare against this one: it is always the database's.
@@ -315,6 +316,17 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
       forget: () => {
         tokens.clear();
         tokensByReference.clear();
+      },
+    },
+    recordLeak: {
+      forget: (target) => {
+        if (target === null) return;
+        if ('apiKeyLookupHash' in target) keys.delete(target.apiKeyLookupHash);
+        else if ('sessionHash' in target) sessions.delete(target.sessionHash);
+        else {
+          tokens.clear();
+          tokensByReference.clear();
+        }
       },
     },
     replaceRefreshedToken: {

@@ -4,7 +4,7 @@
  * through argon2 and the lockout rules.
  */
 import {
-  CURRENT_API_KEY_FORMAT,
+  BASIC_PASSWORD_API_KEY_FORMAT,
   SESSION_TOKEN_PREFIX,
   looksLikeAccessToken,
   looksLikeApiKey,
@@ -12,6 +12,7 @@ import {
   looksLikeReferenceToken,
 } from '../../shared/formats';
 import { verifyJwt, type AccessTokenClaims } from '../crypto/jwt';
+import { apiKeyMayExist } from './apiKeys';
 import { tokenIsAdmin } from './tokenScopes';
 import { isExternalRealm, UserName, userNameKey } from '../../shared/schemas';
 import { apiKeyLookupHash, deriveEncryptedApiKey, deriveEncryptedPassword, secretsEqual, storedTokenHash } from '../crypto/secrets';
@@ -139,6 +140,8 @@ async function touchApiKey(deps: DomainDeps, key: ApiKeyRecord): Promise<void> {
 }
 
 async function byApiKey(deps: DomainDeps, apiKey: string, expectedNameKey?: string): Promise<Result<Principal> | null> {
+  // A typo or a scanner's guess fails the checksum and costs no database read.
+  if (!(await apiKeyMayExist(deps, apiKey))) return null;
   const key = await deps.store.findApiKeyByLookupHash(apiKeyLookupHash(deps.keys, apiKey));
   if (!key) return null;
   const user = await deps.store.findUserById(key.userId);
@@ -235,7 +238,7 @@ async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, 
     // lock its owner, so a miss is a plain 401 that the lockout does not count. The key finds its
     // user; the name only has to be that user's.
     const viaKey = await byApiKey(deps, password, userNameKey(username));
-    if (viaKey?.ok && (viaKey.value.apiKey?.formatVersion ?? 0) < CURRENT_API_KEY_FORMAT) {
+    if (viaKey?.ok && (viaKey.value.apiKey?.formatVersion ?? 0) < BASIC_PASSWORD_API_KEY_FORMAT) {
       return fail('LEGACY_API_KEY', 'This API key was made by an older format: regenerate it to use it as a password');
     }
     return viaKey ?? fail('BAD_CREDENTIALS', BAD_CREDENTIALS_MESSAGE);

@@ -2,6 +2,7 @@ import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../shared/passw
 import type { KeyRing } from '../crypto/keyring';
 import type { Directory } from './directory';
 import type { HttpSsoSettings } from './httpSso';
+import type { LeakReportSettings } from './leaks';
 import type { PasswordCache } from './cache';
 import type { Clock, PasswordHasher, RandomBytes, Store } from './ports';
 import type { AuditEvent, AuditType, UserRecord } from './records';
@@ -23,6 +24,8 @@ export interface DomainSettings {
   publicUrl: string | null;
   /** HTTP SSO by a trusted proxy's header; null when off. */
   httpSso: HttpSsoSettings | null;
+  /** Who may report found credentials, and what is done with them; null when leak reports are off. */
+  leakReports: LeakReportSettings | null;
 }
 
 export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
@@ -34,6 +37,7 @@ export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
   resetLinkMs: 30 * 60_000,
   publicUrl: null,
   httpSso: null,
+  leakReports: null,
 };
 
 /** Everything the domain works with, passed in so each runtime and each test chooses its own. */

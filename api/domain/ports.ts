@@ -9,6 +9,7 @@ import type {
   AuditEvent,
   BintrayRecord,
   ExpiredCounts,
+  LeakTarget,
   LoginFailureRecord,
   NewOutboxMessage,
   NewSshKey,
@@ -101,6 +102,8 @@ export interface Store {
 
   findApiKeyByLookupHash(lookupHash: string): Promise<ApiKeyRecord | null>;
   findApiKeyByUserId(userId: number): Promise<ApiKeyRecord | null>;
+  /** Whether any key of a format older than `format` is stored. */
+  anyApiKeyBelowFormat(format: number): Promise<boolean>;
   /** Inserts the key unless the user has one; false when one exists. */
   insertApiKeyIfAbsent(key: ApiKeyRecord, audit: AuditEvent[]): Promise<boolean>;
   /** Inserts or replaces the user's key in one batch: the old key is dead the moment this returns. */
@@ -128,6 +131,12 @@ export interface Store {
   replaceRefreshedToken(oldId: string, refreshHash: string, token: AccessTokenRecord, audit: AuditEvent[]): Promise<boolean>;
   /** Records that the token was used; like touchApiKey, at most once a minute by the caller's choice. */
   touchAccessToken(id: string, at: number): Promise<void>;
+  /**
+   * A credential reported found in public: revokes `target` (an API key by its lookup hash, so a key made
+   * meanwhile is not the one revoked; a token with its families; a session), unless it is null (flagged only),
+   * and in the same batch, only when something was revoked, queues `mail` and records `audit`. True when it acted.
+   */
+  recordLeak(target: LeakTarget | null, at: number, audit: AuditEvent[], mail: NewOutboxMessage[]): Promise<boolean>;
 
   /** A sign-in: the new session and the user's last sign-in time, in one atomic write. */
   recordSignIn(session: SessionRecord, audit: AuditEvent[]): Promise<void>;

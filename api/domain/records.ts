@@ -65,6 +65,9 @@ export interface AccessTokenRecord {
   parentFamilyId: string | null;
 }
 
+/** A credential reported found in public, by what finds its row: an API key, a token (and its families), a session. */
+export type LeakTarget = { apiKeyLookupHash: string } | { tokenId: string } | { sessionHash: string };
+
 /** Which tokens a revocation ends. */
 export type TokenSelection = { id: string } | { userId: number } | 'all';
 

@@ -140,7 +140,7 @@ async function seed(db: Client, masterKey: Uint8Array, from: number, to: number,
   const sampleStep = Math.floor((to - from) / sample.length);
   await db.batch(
     sample.map((key, n) => ({
-      sql: 'insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at) values (?, ?, ?, 2, ?)',
+      sql: 'insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at) values (?, ?, ?, 3, ?)',
       // The sealed copy is a placeholder: these keys only need to authenticate, never to be shown.
       args: [base + from + n * sampleStep, apiKeyLookupHash(ring, key), 'v1.seeded', now],
     })),
@@ -148,7 +148,7 @@ async function seed(db: Client, masterKey: Uint8Array, from: number, to: number,
   );
   await db.execute({
     sql: `insert into api_keys (user_id, lookup_hash, sealed, format_version, created_at)
-          select id, lower(hex(randomblob(32))), 'v1.seeded', 2, ? from users
+          select id, lower(hex(randomblob(32))), 'v1.seeded', 3, ? from users
           where id between ? and ? and id not in (select user_id from api_keys)`,
     args: [now, base + from, base + to - 1],
   });

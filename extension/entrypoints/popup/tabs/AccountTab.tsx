@@ -42,6 +42,7 @@ const EVENT_WORDS: Record<AuditEventType, string> = {
   'token-refreshed': 'Token refreshed',
   'token-revoked': 'Token revoked',
   'tokens-revoked-all': 'All tokens revoked by an admin',
+  'credential-leaked': 'A credential was reported found in public (see your mail)',
 };
 
 function Activity(props: { client: () => Promise<KeyfobClient>; onError: (e: unknown) => void; refresh: number }) {

@@ -393,6 +393,7 @@ export function loadConfig(env: Env): Config {
       resetLinkMs: integer(env, 'KEYFOB_RESET_LINK_MINUTES', 30, 1, 24 * 60) * 60_000,
       publicUrl,
       httpSso: httpSso(env),
+      apiKeyOverlapMaxMs: integer(env, 'KEYFOB_API_KEY_OVERLAP_MAX_HOURS', DEFAULT_DOMAIN_SETTINGS.apiKeyOverlapMaxMs / 3_600_000, 0, 30 * 24) * 3_600_000,
       leakReports: leakReports(env),
     },
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),

@@ -37,6 +37,7 @@ export const AUDIT_EVENT_TYPES = [
   'token-revoked',
   'tokens-revoked-all',
   'credential-leaked',
+  'api-key-overlap-ended',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

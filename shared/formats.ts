@@ -119,3 +119,9 @@ export function looksLikeAccessToken(value: string): boolean {
 export function looksLikeReferenceToken(value: string): boolean {
   return REFERENCE_TOKEN_PATTERN.test(value);
 }
+
+/**
+ * What the popup offers for the old API key's overlap after a regenerate, in seconds: none, an hour, a day,
+ * seven days (those up to the server's maximum). Here, not in schemas.ts, so the popup does not load zod.
+ */
+export const API_KEY_OVERLAP_CHOICES_SECONDS = [0, 3_600, 86_400, 7 * 86_400] as const;

@@ -220,6 +220,14 @@ export const ApiKeySummary = z
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     needsRegeneration: z.boolean().meta({ description: 'Made by an older format: works in the header but not as a Basic password until regenerated.' }),
+    /** The key this one replaced, while it still works (a regenerate with an overlap); null otherwise. */
+    previous: z
+      .object({
+        masked: z.string().meta({ example: 'AKCp••••••••wxyz' }),
+        endsAt: z.string(),
+        lastUsedAt: z.string().nullable(),
+      })
+      .nullable(),
   })
   .meta({ id: 'ApiKeySummary' });
 export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
@@ -242,6 +250,8 @@ export const ProfileReply = z
     unlockEnded: z.object({ at: z.string(), by: z.enum(['idle', 'limit']) }).nullable(),
     /** The server's maximum for an unlock, in minutes: the longest auto-lock a client can ask for. */
     unlockMaxMinutes: z.number().int(),
+    /** The longest the old API key may keep working after a regenerate, in seconds (0: no overlap on this server). */
+    apiKeyOverlapMaxSeconds: z.number().int(),
     apiKey: ApiKeySummary.nullable(),
     get sshKeys() {
       return z.array(SshKeyReply);
@@ -518,3 +528,16 @@ export const LeakVerdict = z
   })
   .meta({ id: 'LeakVerdict' });
 export type LeakVerdict = z.infer<typeof LeakVerdict>;
+
+/** Keyfob's regenerate: how long the old key keeps working beside the new one (0, the default: not at all). */
+export const RegenerateApiKeyRequest = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .optional(),
+  })
+  .meta({ id: 'RegenerateApiKeyRequest' });
+export type RegenerateApiKeyRequest = z.infer<typeof RegenerateApiKeyRequest>;

@@ -46,8 +46,16 @@ export const apiKeys = sqliteTable(
     formatVersion: integer('format_version').notNull(),
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at'),
+    // The key this one replaced, while it keeps working (a regenerate with an overlap): its lookup hash, its
+    // mask (to show it as "old key, ends in …"), when it stops, and when it was last used.
+    previousLookupHash: text('previous_lookup_hash'),
+    previousMasked: text('previous_masked'),
+    previousEndsAt: integer('previous_ends_at'),
+    previousLastUsedAt: integer('previous_last_used_at'),
+    // Its format: an old key from before the checksum must still be looked up when its checksum fails.
+    previousFormatVersion: integer('previous_format_version'),
   },
-  (t) => [uniqueIndex('api_keys_lookup_hash_unique').on(t.lookupHash)],
+  (t) => [uniqueIndex('api_keys_lookup_hash_unique').on(t.lookupHash), uniqueIndex('api_keys_previous_lookup_hash_unique').on(t.previousLookupHash)],
 );
 
 /** Bearer sessions of the extension: only the SHA-256 of the token is kept. */

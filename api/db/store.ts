@@ -3,6 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Realm } from '../../shared/schemas';
+import { NO_OVERLAP } from '../domain/apiKeyOverlap';
 import type { Store } from '../domain/ports';
 import type {
   AccessTokenRecord,
@@ -240,7 +241,12 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
 
     async findApiKeyByLookupHash(lookupHash) {
-      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.lookupHash, lookupHash)).limit(1);
+      // The current key, or the one it replaced while that overlaps it (each column has its unique index).
+      const [row] = await db
+        .select()
+        .from(apiKeys)
+        .where(or(eq(apiKeys.lookupHash, lookupHash), eq(apiKeys.previousLookupHash, lookupHash)))
+        .limit(1);
       return row ?? null;
     },
     async findApiKeyByUserId(userId) {
@@ -248,7 +254,11 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       return row ?? null;
     },
     async anyApiKeyBelowFormat(format) {
-      const [row] = await db.select({ userId: apiKeys.userId }).from(apiKeys).where(lt(apiKeys.formatVersion, format)).limit(1);
+      const [row] = await db
+        .select({ userId: apiKeys.userId })
+        .from(apiKeys)
+        .where(or(lt(apiKeys.formatVersion, format), and(isNotNull(apiKeys.previousLookupHash), lt(apiKeys.previousFormatVersion, format))))
+        .limit(1);
       return row !== undefined;
     },
     async insertApiKeyIfAbsent(key: ApiKeyRecord, audit) {
@@ -309,9 +319,11 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
           ? null
           : 'apiKeyLookupHash' in target
             ? db.delete(apiKeys).where(eq(apiKeys.lookupHash, target.apiKeyLookupHash)).returning({ userId: apiKeys.userId })
-            : 'tokenId' in target
-              ? revokeTokens({ id: target.tokenId }, at)
-              : db.delete(sessions).where(eq(sessions.tokenHash, target.sessionHash)).returning({ userId: sessions.userId });
+            : 'previousApiKeyLookupHash' in target
+              ? db.update(apiKeys).set(NO_OVERLAP).where(eq(apiKeys.previousLookupHash, target.previousApiKeyLookupHash)).returning({ userId: apiKeys.userId })
+              : 'tokenId' in target
+                ? revokeTokens({ id: target.tokenId }, at)
+                : db.delete(sessions).where(eq(sessions.tokenHash, target.sessionHash)).returning({ userId: sessions.userId });
       if (revoke === null) {
         await batch([...mail.map((message) => db.insert(outbox).values(message)), ...auditInserts(audit)]);
         return true;
@@ -342,7 +354,26 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       await db.update(accessTokens).set({ lastUsedAt: at }).where(eq(accessTokens.id, id));
     },
     async touchApiKey(lookupHash, at) {
-      await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.lookupHash, lookupHash));
+      const current = eq(apiKeys.lookupHash, lookupHash);
+      const previous = eq(apiKeys.previousLookupHash, lookupHash);
+      await db
+        .update(apiKeys)
+        .set({
+          lastUsedAt: sql`case when ${current} then ${at} else ${apiKeys.lastUsedAt} end`,
+          previousLastUsedAt: sql`case when ${previous} then ${at} else ${apiKeys.previousLastUsedAt} end`,
+        })
+        .where(or(current, previous));
+    },
+    async endApiKeyOverlap(userId, audit) {
+      const results = await batch([
+        db
+          .update(apiKeys)
+          .set(NO_OVERLAP)
+          .where(and(eq(apiKeys.userId, userId), isNotNull(apiKeys.previousLookupHash)))
+          .returning({ userId: apiKeys.userId }),
+        ...auditInsertsWhere(audit, changed),
+      ]);
+      return (results[0] as unknown[]).length > 0;
     },
 
     async recordSignIn(session: SessionRecord, audit) {

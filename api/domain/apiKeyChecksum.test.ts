@@ -5,11 +5,12 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY_PREFIX, checksumMatches, checksumOf, crc32, withChecksum } from '../../shared/formats';
-import { createKeyRing } from '../crypto/keyring';
+import { createKeyRing, seal } from '../crypto/keyring';
 import { createPbkdf2Hasher } from '../crypto/pbkdf2';
 import { apiKeyLookupHash } from '../crypto/secrets';
 import { counted, memoryStore, newUser } from '../testing/memoryStore';
-import { createApiKey } from './apiKeys';
+import { NO_OVERLAP } from './apiKeyOverlap';
+import { createApiKey, regenerateApiKey } from './apiKeys';
 import { authenticate } from './credentials';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainDeps } from './deps';
 import { systemClock, webRandomBytes } from './ports';
@@ -88,7 +89,7 @@ describe('an API key with a typo', () => {
     let legacy = `${API_KEY_PREFIX}${'q'.repeat(62)}`;
     legacy += checksumOf(legacy) === 'abcdef' ? 'abcdeg' : 'abcdef';
     await deps.store.insertApiKeyIfAbsent(
-      { userId: legacyOwner.id, lookupHash: apiKeyLookupHash(deps.keys, legacy), sealed: 'x', formatVersion: 2, createdAt: 1, lastUsedAt: null },
+      { userId: legacyOwner.id, lookupHash: apiKeyLookupHash(deps.keys, legacy), sealed: 'x', formatVersion: 2, createdAt: 1, lastUsedAt: null, ...NO_OVERLAP },
       [],
     );
     const viaLegacy = await authenticate(deps, ctx, { kind: 'apiKeyHeader', apiKey: legacy });
@@ -96,5 +97,28 @@ describe('an API key with a typo', () => {
     for (const key of Object.keys(calls)) delete calls[key];
     expect((await authenticate(deps, ctx, { kind: 'apiKeyHeader', apiKey: typosOf(apiKey)[0]! })).ok).toBe(false);
     expect(calls.findApiKeyByLookupHash).toBe(1);
+  });
+
+  it('still looks up a key from before the checksum while it overlaps its successor', async () => {
+    const owner = (await deps.store.insertUser(newUser('erin'), []))!;
+    const legacy = `${API_KEY_PREFIX}${'r'.repeat(62)}abcdef`;
+    expect(checksumMatches(legacy)).toBe(false);
+    await deps.store.insertApiKeyIfAbsent(
+      {
+        userId: owner.id,
+        lookupHash: apiKeyLookupHash(deps.keys, legacy),
+        sealed: await seal(deps.keys, legacy, `api-key:${owner.id}`, webRandomBytes),
+        formatVersion: 2,
+        createdAt: 1,
+        lastUsedAt: null,
+        ...NO_OVERLAP,
+      },
+      [],
+    );
+    // The last format-2 row becomes format 3; its old key, overlapping, is format 2 still.
+    const made = await regenerateApiKey(deps, ctx, owner, 3_600_000);
+    expect(made.ok).toBe(true);
+    const viaOld = await authenticate(deps, ctx, { kind: 'apiKeyHeader', apiKey: legacy });
+    expect(viaOld.ok && viaOld.value.user.name).toBe('erin');
   });
 });

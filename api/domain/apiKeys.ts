@@ -6,6 +6,7 @@ import { apiKeyLookupHash, generateApiKey } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { ApiKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
+import { NO_OVERLAP } from './apiKeyOverlap';
 
 const sealContext = (userId: number) => `api-key:${userId}`;
 
@@ -24,6 +25,7 @@ async function newKeyRecord(deps: DomainDeps, user: UserRecord): Promise<ApiKeyI
     formatVersion: CURRENT_API_KEY_FORMAT,
     createdAt: deps.clock.now(),
     lastUsedAt: null,
+    ...NO_OVERLAP,
   };
   return { apiKey, record };
 }
@@ -36,11 +38,40 @@ export async function createApiKey(deps: DomainDeps, ctx: RequestContext, user: 
   return ok(made);
 }
 
-/** Replaces the user's key (or makes their first); the old key is refused from the next request on. */
-export async function regenerateApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<ApiKeyInClear> {
+/**
+ * Replaces the user's key (or makes their first). Without an overlap the old key is refused from the next
+ * request on (Artifactory's behaviour); with one, it keeps working until the overlap ends, and any older key
+ * still overlapping ends now (one old key at a time).
+ */
+export async function regenerateApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord, overlapMs = 0): Promise<Result<ApiKeyInClear>> {
+  if (overlapMs > deps.settings.apiKeyOverlapMaxMs) {
+    const hours = deps.settings.apiKeyOverlapMaxMs / 3_600_000;
+    return fail(
+      'BAD_REQUEST',
+      hours === 0
+        ? 'This server lets no old key overlap the new one: use overlapSeconds 0'
+        : `The old key can keep working for at most ${hours} hours on this server`,
+    );
+  }
   const made = await newKeyRecord(deps, user);
-  await deps.store.replaceApiKey(made.record, [auditEvent(deps, ctx, 'api-key-regenerated', user)]);
-  return made;
+  // A key that cannot be opened under this master key cannot authenticate either: nothing to overlap.
+  const current = overlapMs > 0 ? await readApiKey(deps, user) : null;
+  if (current) {
+    made.record.previousLookupHash = current.record.lookupHash;
+    made.record.previousMasked = maskSecret(current.apiKey);
+    made.record.previousEndsAt = made.record.createdAt + overlapMs;
+    made.record.previousLastUsedAt = current.record.lastUsedAt;
+    made.record.previousFormatVersion = current.record.formatVersion;
+  }
+  const detail = made.record.previousEndsAt === null ? undefined : { oldKeyUntil: new Date(made.record.previousEndsAt).toISOString() };
+  await deps.store.replaceApiKey(made.record, [auditEvent(deps, ctx, 'api-key-regenerated', user, detail)]);
+  return ok(made);
+}
+
+/** Ends the old key's overlap now: it is refused from the next request on. */
+export async function endApiKeyOverlap(deps: DomainDeps, ctx: RequestContext, user: UserRecord): Promise<Result<void>> {
+  const ended = await deps.store.endApiKeyOverlap(user.id, [auditEvent(deps, ctx, 'api-key-overlap-ended', user)]);
+  return ended ? ok(undefined) : fail('NOT_FOUND', 'No old API key is working beside the current one');
 }
 
 export async function revokeApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord, actor: UserRecord): Promise<boolean> {
@@ -70,29 +101,42 @@ export async function readApiKeyAsAdmin(deps: DomainDeps, ctx: RequestContext, u
   return key?.apiKey ?? null;
 }
 
-export function summariseApiKey(apiKey: string, record: ApiKeyRecord): ApiKeySummary {
+export function summariseApiKey(apiKey: string, record: ApiKeyRecord, now: number): ApiKeySummary {
+  const overlapping = record.previousEndsAt !== null && record.previousEndsAt > now && record.previousMasked !== null;
   return {
     masked: maskSecret(apiKey),
     createdAt: new Date(record.createdAt).toISOString(),
     lastUsedAt: record.lastUsedAt === null ? null : new Date(record.lastUsedAt).toISOString(),
     needsRegeneration: record.formatVersion < BASIC_PASSWORD_API_KEY_FORMAT,
+    previous: overlapping
+      ? {
+          masked: record.previousMasked as string,
+          endsAt: new Date(record.previousEndsAt as number).toISOString(),
+          lastUsedAt: record.previousLastUsedAt === null ? null : new Date(record.previousLastUsedAt).toISOString(),
+        }
+      : null,
   };
 }
 
-/** How often, while keys from before the checksum remain, the store is asked again whether they still do. */
+/** How often the store is asked again whether keys from before the checksum remain. */
 const UNCHECKSUMMED_RECHECK_MS = 60_000;
+/**
+ * Once none remain, none should appear again, but a process of an older version (a rolling deploy) or a
+ * database restored from a backup can bring one back: asked again, less often.
+ */
+const NONE_RECHECK_MS = 10 * 60_000;
 const unchecksummedByStore = new WeakMap<object, { remain: boolean; checkedAt: number }>();
 
 /**
  * Whether a key-shaped value could be a key of this Keyfob, without reading it: a checksum that fails
- * means a typo or a guess, never a key we issued, unless keys from before the checksum (format < 3) still
- * exist. Once none do, none ever will again (every new key has one), so the answer is kept for good.
+ * means a typo (or a guess that did not bother with the public checksum), never a key we issued, unless
+ * keys from before the checksum (format < 3, current or still overlapping a new one) exist.
  */
 export async function apiKeyMayExist(deps: Pick<DomainDeps, 'store' | 'clock'>, apiKey: string): Promise<boolean> {
   if (checksumMatches(apiKey)) return true;
   const now = deps.clock.now();
   const known = unchecksummedByStore.get(deps.store);
-  if (known && (!known.remain || now - known.checkedAt < UNCHECKSUMMED_RECHECK_MS)) return known.remain;
+  if (known && now - known.checkedAt < (known.remain ? UNCHECKSUMMED_RECHECK_MS : NONE_RECHECK_MS)) return known.remain;
   const remain = await deps.store.anyApiKeyBelowFormat(CURRENT_API_KEY_FORMAT);
   unchecksummedByStore.set(deps.store, { remain, checkedAt: now });
   return remain;

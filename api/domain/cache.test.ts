@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { counted, memoryStore, newUser } from '../testing/memoryStore';
+import { NO_OVERLAP } from './apiKeyOverlap';
 import { withReadCache } from './cache';
 import type { Store } from './ports';
 
@@ -22,7 +23,7 @@ describe('the read cache', () => {
       [alice, 'key-a'],
       [bob, 'key-b'],
     ] as const) {
-      await store.insertApiKeyIfAbsent({ userId, lookupHash: hash, sealed: 'v1.x', formatVersion: 2, createdAt: 1, lastUsedAt: null }, []);
+      await store.insertApiKeyIfAbsent({ userId, lookupHash: hash, sealed: 'v1.x', formatVersion: 2, createdAt: 1, lastUsedAt: null, ...NO_OVERLAP }, []);
     }
     raw = counted(store);
     cache = withReadCache(raw.store, { ttlMs: 60_000 });

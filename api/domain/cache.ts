@@ -321,8 +321,11 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     recordLeak: {
       forget: (target) => {
         if (target === null) return;
-        if ('apiKeyLookupHash' in target) keys.delete(target.apiKeyLookupHash);
-        else if ('sessionHash' in target) sessions.delete(target.sessionHash);
+        if ('apiKeyLookupHash' in target || 'previousApiKeyLookupHash' in target) {
+          // The row is cached under each of its two hashes: both entries go.
+          const hash = 'apiKeyLookupHash' in target ? target.apiKeyLookupHash : target.previousApiKeyLookupHash;
+          keys.deleteWhere((cached) => cached?.lookupHash === hash || cached?.previousLookupHash === hash);
+        } else if ('sessionHash' in target) sessions.delete(target.sessionHash);
         else {
           tokens.clear();
           tokensByReference.clear();
@@ -339,7 +342,11 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     // key: with many keys in use, a scan of the whole cache per touch added up). By id only: an entry
     // cached by reference hash keeps its old time until it expires (900 ms), at worst one touch more.
     touchAccessToken: { forget: (id, at) => tokens.update(id, (token) => (token ? frozen({ ...token, lastUsedAt: at }) : token)) },
-    touchApiKey: { forget: (lookupHash, at) => keys.update(lookupHash, (key) => (key ? frozen({ ...key, lastUsedAt: at }) : key)) },
+    touchApiKey: {
+      forget: (lookupHash, at) =>
+        keys.update(lookupHash, (key) => (key ? frozen(key.lookupHash === lookupHash ? { ...key, lastUsedAt: at } : { ...key, previousLastUsedAt: at }) : key)),
+    },
+    endApiKeyOverlap: { forget: (userId) => keys.deleteWhere((cached) => cached?.userId === userId) },
     updateSession: { forget: (tokenHash, changes) => sessions.update(tokenHash, (session) => (session ? frozen({ ...session, ...changes }) : session)) },
     // A sign-in adds a session and changes only the user's last sign-in time.
     recordSignIn: { forget: (session) => forgetUser(session.userId) },

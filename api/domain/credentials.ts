@@ -13,6 +13,7 @@ import {
 } from '../../shared/formats';
 import { verifyJwt, type AccessTokenClaims } from '../crypto/jwt';
 import { apiKeyMayExist } from './apiKeys';
+import { presentedOldKey } from './apiKeyOverlap';
 import { tokenIsAdmin } from './tokenScopes';
 import { isExternalRealm, UserName, userNameKey } from '../../shared/schemas';
 import { apiKeyLookupHash, deriveEncryptedApiKey, deriveEncryptedPassword, secretsEqual, storedTokenHash } from '../crypto/secrets';
@@ -132,22 +133,22 @@ export async function verifyUserPassword(
   return ok(verified);
 }
 
-async function touchApiKey(deps: DomainDeps, key: ApiKeyRecord): Promise<void> {
-  const now = deps.clock.now();
-  if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
-    await deps.store.touchApiKey(key.lookupHash, now);
-  }
-}
-
 async function byApiKey(deps: DomainDeps, apiKey: string, expectedNameKey?: string): Promise<Result<Principal> | null> {
-  // A typo or a scanner's guess fails the checksum and costs no database read.
+  // A typo (or a guess that ignores the public checksum) fails it and costs no database read.
   if (!(await apiKeyMayExist(deps, apiKey))) return null;
-  const key = await deps.store.findApiKeyByLookupHash(apiKeyLookupHash(deps.keys, apiKey));
+  const hash = apiKeyLookupHash(deps.keys, apiKey);
+  const key = await deps.store.findApiKeyByLookupHash(hash);
   if (!key) return null;
   const user = await deps.store.findUserById(key.userId);
   if (!user || (expectedNameKey !== undefined && user.nameKey !== expectedNameKey)) return null;
+  const now = deps.clock.now();
+  const which = presentedOldKey(key, hash, now);
+  if (which === 'ended') {
+    return fail('BAD_CREDENTIALS', `This API key was replaced; it stopped working at ${new Date(key.previousEndsAt ?? now).toISOString()}: use the new key`);
+  }
   // The sign-in lock stops password guesses; a key already held is no guess, so it goes on working.
-  await touchApiKey(deps, key);
+  const lastUsedAt = which === 'current' ? key.lastUsedAt : key.previousLastUsedAt;
+  if (lastUsedAt === null || now - lastUsedAt >= LAST_USED_RESOLUTION_MS) await deps.store.touchApiKey(hash, now);
   return ok({ user, via: 'apiKey', apiKey: key });
 }
 

@@ -3,6 +3,7 @@ import type { KeyRing } from '../crypto/keyring';
 import type { Directory } from './directory';
 import type { HttpSsoSettings } from './httpSso';
 import type { LeakReportSettings } from './leaks';
+import { DEFAULT_OVERLAP_MAX_MS } from './apiKeyOverlap';
 import type { PasswordCache } from './cache';
 import type { Clock, PasswordHasher, RandomBytes, Store } from './ports';
 import type { AuditEvent, AuditType, UserRecord } from './records';
@@ -24,6 +25,8 @@ export interface DomainSettings {
   publicUrl: string | null;
   /** HTTP SSO by a trusted proxy's header; null when off. */
   httpSso: HttpSsoSettings | null;
+  /** The longest an old API key may keep working after a regenerate (0: never). */
+  apiKeyOverlapMaxMs: number;
   /** Who may report found credentials, and what is done with them; null when leak reports are off. */
   leakReports: LeakReportSettings | null;
 }
@@ -37,6 +40,7 @@ export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
   resetLinkMs: 30 * 60_000,
   publicUrl: null,
   httpSso: null,
+  apiKeyOverlapMaxMs: DEFAULT_OVERLAP_MAX_MS,
   leakReports: null,
 };
 

@@ -16,12 +16,15 @@ import { verifyJwt } from '../crypto/jwt';
 import { apiKeyLookupHash, storedTokenHash } from '../crypto/secrets';
 import { type AddressBlock, inBlock, parseAddress } from '../http/clientAddress';
 import { apiKeyMayExist } from './apiKeys';
+import { presentedOldKey } from './apiKeyOverlap';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
 import type { AccessTokenRecord, LeakTarget, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 export type LeakAction = 'revoke' | 'flag';
+
+const DAY_MS = 86_400_000;
 
 export interface LeakReportKey {
   /** GitHub's `key_identifier`, sent back in the `Github-Public-Key-Identifier` header. */
@@ -40,7 +43,6 @@ export interface LeakReportSettings {
 export const SIGNATURE_HEADER = 'github-public-key-signature';
 export const KEY_ID_HEADER = 'github-public-key-identifier';
 
-const utf8 = new TextEncoder();
 const imported = new WeakMap<Uint8Array<ArrayBuffer>, Promise<CryptoKey>>();
 
 function importKey(key: LeakReportKey): Promise<CryptoKey> {
@@ -79,7 +81,7 @@ export function derToP1363(der: Uint8Array): Uint8Array<ArrayBuffer> | null {
 export async function leakReportTrusted(
   settings: LeakReportSettings,
   ctx: RequestContext,
-  body: string,
+  body: Uint8Array<ArrayBuffer>,
   headers: { keyId: string | undefined; signature: string | undefined },
 ): Promise<Result<void>> {
   if (headers.signature === undefined && headers.keyId === undefined) {
@@ -105,7 +107,7 @@ export async function leakReportTrusted(
   } catch {
     return fail('UNAVAILABLE', 'The public key this report names is configured but is no P-256 key: ask the operator to check KEYFOB_LEAK_REPORT_KEYS');
   }
-  const verified = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, utf8.encode(body) as Uint8Array<ArrayBuffer>);
+  const verified = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, body);
   return verified ? ok(undefined) : fail('BAD_CREDENTIALS', 'The report’s signature does not verify');
 }
 
@@ -131,9 +133,14 @@ async function identify(deps: DomainDeps, value: string): Promise<(Omit<FoundCre
   const now = deps.clock.now();
   if (looksLikeApiKey(value)) {
     if (!(await apiKeyMayExist(deps, value))) return null;
-    const key = await deps.store.findApiKeyByLookupHash(apiKeyLookupHash(deps.keys, value));
+    const hash = apiKeyLookupHash(deps.keys, value);
+    const key = await deps.store.findApiKeyByLookupHash(hash);
     if (!key) return null;
-    return { userId: key.userId, target: { apiKeyLookupHash: key.lookupHash }, described: `API key ${maskSecret(value)}`, kind: 'api-key' };
+    const which = presentedOldKey(key, hash, now);
+    if (which === 'ended') return null;
+    // An old key still overlapping its successor: only it ends; the new key goes on.
+    const target = which === 'current' ? { apiKeyLookupHash: hash } : { previousApiKeyLookupHash: hash };
+    return { userId: key.userId, target, described: `${which === 'current' ? '' : 'old '}API key ${maskSecret(value)}`, kind: 'api-key' };
   }
   if (looksLikeAccessToken(value) || looksLikeReferenceToken(value)) {
     const jti = looksLikeAccessToken(value) ? verifyJwt(deps.keys.tokenSigningMac, value)?.jti : undefined;
@@ -147,14 +154,17 @@ async function identify(deps: DomainDeps, value: string): Promise<(Omit<FoundCre
   }
   if (value.startsWith(REFRESH_TOKEN_PREFIX) && value.length < 200) {
     const token = await deps.store.findAccessTokenByRefresh(storedTokenHash(deps.keys, value));
-    if (!liveToken(token, now)) return null;
+    // A refresh token outlives its access token's expiry (that is what it is for), and a spent one names a
+    // family whose newer tokens may be live: either way its family is what to end.
+    if (!token || (token.revokedAt !== null && token.revokedReason !== 'refreshed')) return null;
     return { userId: token.userId, target: { tokenId: token.id }, described: `refresh token of the ${describeToken(token)}`, kind: 'refresh-token' };
   }
   if (value.startsWith(SESSION_TOKEN_PREFIX) && value.length < 200) {
     const sessionHash = storedTokenHash(deps.keys, value);
     const session = await deps.store.findSession(sessionHash);
     if (!session || session.expiresAt <= now) return null;
-    return { userId: session.userId, target: { sessionHash }, described: 'Keyfob session (a signed-in browser)', kind: 'session' };
+    const described = session.kind === 'lfs' ? 'Git LFS token (from git-lfs-authenticate over SSH)' : 'Keyfob session (a signed-in browser)';
+    return { userId: session.userId, target: { sessionHash }, described, kind: 'session' };
   }
   return null;
 }
@@ -220,14 +230,20 @@ export async function handleLeakReport(deps: DomainDeps, ctx: RequestContext, se
     }
     const identified = await identify(deps, item.token);
     const user = identified ? await deps.store.findUserById(identified.userId) : null;
-    seen.set(item.token, user !== null);
     if (!identified || !user) {
+      seen.set(item.token, false);
       verdicts.push(verdict(deps, item, false));
       continue;
     }
     const found: FoundCredential = { ...identified, user };
     const where = foundWhere(item.url);
-    const source = item.source?.slice(0, 60) ?? null;
+    // The reporter's words go into mail: one line, no control characters.
+    const source =
+      item.source
+        ?.replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 60) || null;
     const detail = {
       credential: found.kind,
       action: settings.action === 'revoke' ? 'revoked' : 'flagged',
@@ -244,14 +260,23 @@ export async function handleLeakReport(deps: DomainDeps, ctx: RequestContext, se
           ),
         ]
       : [];
-    const acted = await deps.store.recordLeak(
-      settings.action === 'revoke' ? found.target : null,
-      deps.clock.now(),
-      [auditEvent(deps, ctx, 'credential-leaked', user, detail)],
-      mail,
-    );
+    // Flagging changes nothing, so the same report (replayed: GitHub's signature has no date) would mail
+    // again each time: once a day per credential is enough.
+    const flaggedToday =
+      settings.action === 'flag' && (await deps.store.hitThrottle(`leak-flagged:${deps.keys.sha256.hex(item.token)}`, DAY_MS, deps.clock.now())) > 1;
+    const acted =
+      !flaggedToday &&
+      (await deps.store.recordLeak(
+        settings.action === 'revoke' ? found.target : null,
+        deps.clock.now(),
+        [auditEvent(deps, ctx, 'credential-leaked', user, detail)],
+        mail,
+      ));
     if (acted && mail.length > 0) mailed = true;
-    verdicts.push(verdict(deps, item, true));
+    // Revoked: valid when this report is what ended it (a spent refresh token whose family had ended is not).
+    const valid = settings.action === 'flag' || acted;
+    seen.set(item.token, valid);
+    verdicts.push(verdict(deps, item, valid));
   }
   if (mailed) deps.afterMailQueued?.();
   return verdicts;

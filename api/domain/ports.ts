@@ -102,7 +102,7 @@ export interface Store {
 
   findApiKeyByLookupHash(lookupHash: string): Promise<ApiKeyRecord | null>;
   findApiKeyByUserId(userId: number): Promise<ApiKeyRecord | null>;
-  /** Whether any key of a format older than `format` is stored. */
+  /** Whether any key of a format older than `format` is stored (an old key still overlapping its successor too). */
   anyApiKeyBelowFormat(format: number): Promise<boolean>;
   /** Inserts the key unless the user has one; false when one exists. */
   insertApiKeyIfAbsent(key: ApiKeyRecord, audit: AuditEvent[]): Promise<boolean>;
@@ -112,6 +112,8 @@ export interface Store {
   deleteAllApiKeys(audit: AuditEvent[]): Promise<number>;
   /** Records that the key was used; by its lookup hash, so a key replaced meanwhile is not the one marked. */
   touchApiKey(lookupHash: string, at: number): Promise<void>;
+  /** Ends the overlap of the user's old key (it stops working now); false when there was none. */
+  endApiKeyOverlap(userId: number, audit: AuditEvent[]): Promise<boolean>;
 
   insertAccessToken(token: AccessTokenRecord, audit: AuditEvent[]): Promise<void>;
   findAccessToken(id: string): Promise<AccessTokenRecord | null>;

@@ -30,7 +30,8 @@ export async function buildProfile(deps: DomainDeps, principal: Principal, user:
     unlockEndsAt: stillUnlocked ? iso(principal.session?.unlockEndsAt) : null,
     unlockEnded: unlockedUntil !== null && !stillUnlocked ? { at: new Date(unlockedUntil).toISOString(), by: endedBy(principal.session) } : null,
     unlockMaxMinutes: Math.floor(deps.settings.unlockMaxMs / 60_000),
-    apiKey: key ? summariseApiKey(key.apiKey, key.record) : null,
+    apiKeyOverlapMaxSeconds: Math.floor(deps.settings.apiKeyOverlapMaxMs / 1000),
+    apiKey: key ? summariseApiKey(key.apiKey, key.record, now) : null,
     sshKeys,
     bintray: bintray ? summariseBintray(bintray.credentials, bintray.record) : null,
   };

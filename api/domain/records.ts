@@ -41,6 +41,12 @@ export interface ApiKeyRecord {
   formatVersion: number;
   createdAt: number;
   lastUsedAt: number | null;
+  /** The key this one replaced, while an overlap lets it work until `previousEndsAt`; all null otherwise. */
+  previousLookupHash: string | null;
+  previousMasked: string | null;
+  previousEndsAt: number | null;
+  previousLastUsedAt: number | null;
+  previousFormatVersion: number | null;
 }
 
 /** An access token's row: the JWT itself is not kept, only its id (and hashes of its companions). */
@@ -65,8 +71,8 @@ export interface AccessTokenRecord {
   parentFamilyId: string | null;
 }
 
-/** A credential reported found in public, by what finds its row: an API key, a token (and its families), a session. */
-export type LeakTarget = { apiKeyLookupHash: string } | { tokenId: string } | { sessionHash: string };
+/** A credential reported found in public, by what finds its row: an API key (current, or the old one still overlapping), a token (and its families), a session. */
+export type LeakTarget = { apiKeyLookupHash: string } | { previousApiKeyLookupHash: string } | { tokenId: string } | { sessionHash: string };
 
 /** Which tokens a revocation ends. */
 export type TokenSelection = { id: string } | { userId: number } | 'all';

@@ -58,7 +58,7 @@ export function apiKeyRoutes(deps: AppDeps) {
       middleware: [manageKey] as const,
       responses: { 200: json(ApiKeyReply, 'The new key'), ...authErrors },
     }),
-    async (c) => c.json({ apiKey: (await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user)).apiKey }, 200),
+    async (c) => c.json({ apiKey: unwrap(await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user)).apiKey }, 200),
   );
 
   app.openapi(

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { EmailUpdateRequest, ProfileReply, RevealedApiKey, RevealedEncryptedPassword } from '../../shared/schemas';
+import { EmailUpdateRequest, ProfileReply, RegenerateApiKeyRequest, RevealedApiKey, RevealedEncryptedPassword } from '../../shared/schemas';
 import { requireAuth, type AppEnv } from '../auth/credentials';
 import type { AppDeps } from '../deps';
-import { type ApiKeyInClear, createApiKey, readApiKey, regenerateApiKey, revokeApiKey, summariseApiKey } from '../domain/apiKeys';
+import { type ApiKeyInClear, createApiKey, endApiKeyOverlap, readApiKey, regenerateApiKey, revokeApiKey, summariseApiKey } from '../domain/apiKeys';
 import { buildProfile, revealEncryptedPassword, updateEmail } from '../domain/profile';
 import { httpError, unwrap } from '../http/errors';
 import { authErrors, conflict, json, jsonBody, notFound, sessionSecurity, routeGroup } from './openapi';
@@ -17,7 +17,7 @@ export function profileRoutes(deps: AppDeps) {
   const revealEncrypted = requireAuth(deps, { can: 'revealEncryptedPassword' });
   const base = { tags: ['Profile'], security: sessionSecurity };
 
-  const shown = (key: ApiKeyInClear) => ({ apiKey: key.apiKey, summary: summariseApiKey(key.apiKey, key.record) });
+  const shown = (key: ApiKeyInClear) => ({ apiKey: key.apiKey, summary: summariseApiKey(key.apiKey, key.record, deps.clock.now()) });
   const revealed = async (c: { var: AppEnv['Variables'] }) => {
     const key = await readApiKey(deps, c.var.principal.user);
     if (!key) throw httpError('NOT_FOUND', 'You have no API key: generate one');
@@ -83,10 +83,33 @@ export function profileRoutes(deps: AppDeps) {
       method: 'put',
       path: '/profile/apiKey',
       summary: 'Regenerate API key',
+      description:
+        "Without a body, or with `overlapSeconds` 0, the old key is refused from the next request on. With `overlapSeconds`, it keeps working that long beside the new one (at most the server's KEYFOB_API_KEY_OVERLAP_MAX_HOURS), shown in the summary as `previous`; an older key still overlapping ends now.",
+      request: { body: { content: { 'application/json': { schema: RegenerateApiKeyRequest } }, required: false } },
       middleware: [manageKey] as const,
       responses: { 200: json(RevealedApiKey, 'The new key'), ...authErrors },
     }),
-    async (c) => c.json(shown(await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user)), 200),
+    async (c) => {
+      // The body is optional: without one (or without a JSON content type) nothing was validated or sent.
+      const overlapSeconds = (c.req.valid('json') as RegenerateApiKeyRequest | undefined)?.overlapSeconds ?? 0;
+      return c.json(shown(unwrap(await regenerateApiKey(deps, c.var.requestContext, c.var.principal.user, overlapSeconds * 1000))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'delete',
+      path: '/profile/apiKey/previous',
+      summary: 'End the old API key now',
+      description: 'The key replaced by a regenerate with an overlap is refused from the next request on; 404 when none is working.',
+      middleware: [manageKey] as const,
+      responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors, ...notFound },
+    }),
+    async (c) => {
+      unwrap(await endApiKeyOverlap(deps, c.var.requestContext, c.var.principal.user));
+      return c.json(await buildProfile(deps, c.var.principal), 200);
+    },
   );
 
   app.openapi(

@@ -46,7 +46,10 @@ export interface KeyfobClient {
   lock(): Promise<ProfileReply>;
   revealApiKey(): Promise<RevealedApiKey>;
   generateApiKey(): Promise<RevealedApiKey>;
-  regenerateApiKey(): Promise<RevealedApiKey>;
+  /** `overlapSeconds`: how long the old key keeps working beside the new one (0: not at all). */
+  regenerateApiKey(overlapSeconds?: number): Promise<RevealedApiKey>;
+  /** Ends the old key's overlap now. */
+  endOldApiKey(): Promise<ProfileReply>;
   revokeApiKey(): Promise<ProfileReply>;
   revealEncryptedPassword(): Promise<string>;
   updateEmail(email: string): Promise<ProfileReply>;
@@ -132,7 +135,8 @@ export function createKeyfobClient(serverUrl: string, token: string | null, fetc
     lock: async () => (await request<{ profile: ProfileReply }>('POST', '/api/v1/session/lock')).profile,
     revealApiKey: () => request('GET', '/api/v1/profile/apiKey'),
     generateApiKey: () => request('POST', '/api/v1/profile/apiKey'),
-    regenerateApiKey: () => request('PUT', '/api/v1/profile/apiKey'),
+    regenerateApiKey: (overlapSeconds = 0) => request('PUT', '/api/v1/profile/apiKey', { overlapSeconds }),
+    endOldApiKey: () => request('DELETE', '/api/v1/profile/apiKey/previous'),
     revokeApiKey: () => request('DELETE', '/api/v1/profile/apiKey'),
     revealEncryptedPassword: async () => (await request<{ encryptedPassword: string }>('GET', '/api/v1/profile/encryptedPassword')).encryptedPassword,
     updateEmail: (email) => request('PATCH', '/api/v1/profile', { email }),

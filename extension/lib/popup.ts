@@ -325,8 +325,29 @@ export function generateApiKey(deps: PopupDeps, view: UnlockedView): Promise<Key
   return keyAction(deps, view, async (client) => withKey(view, await client.generateApiKey(), 'API key generated'));
 }
 
-export function regenerateApiKey(deps: PopupDeps, view: UnlockedView): Promise<KeyStep> {
-  return keyAction(deps, view, async (client) => withKey(view, await client.regenerateApiKey(), 'New API key made; the old one no longer works'));
+/** The overlap as the popup says it: "for 1 hour", "for 7 days". */
+export function overlapWords(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? '1 day' : `${seconds / 86_400} days`;
+  return seconds === 3_600 ? '1 hour' : `${Math.round(seconds / 3_600)} hours`;
+}
+
+/** A new key; with `overlapSeconds`, the old one keeps working that long so scripts can move over one by one. */
+export function regenerateApiKey(deps: PopupDeps, view: UnlockedView, overlapSeconds = 0): Promise<KeyStep> {
+  const status =
+    overlapSeconds > 0 ? `New API key made; the old one keeps working for ${overlapWords(overlapSeconds)}` : 'New API key made; the old one no longer works';
+  return keyAction(deps, view, async (client) => withKey(view, await client.regenerateApiKey(overlapSeconds), status));
+}
+
+/** Ends the old key now. A 404 means it had already ended (its time was up, or another device ended it). */
+export async function endOldApiKey(deps: PopupDeps, view: UnlockedView): Promise<KeyStep> {
+  try {
+    const profile = await deps.client(view.serverUrl, await deps.token()).endOldApiKey();
+    await deps.touch();
+    return { view: { ...view, error: undefined, notice: undefined, profile }, status: 'The old API key no longer works' };
+  } catch (error) {
+    if (error instanceof KeyfobError && error.code === 'NOT_FOUND') return refreshed(deps, view, 'The old API key had already stopped working.');
+    return keyFailure(deps, view, error);
+  }
 }
 
 export function revokeApiKey(deps: PopupDeps, view: UnlockedView): Promise<KeyStep> {

@@ -121,12 +121,37 @@ describe('leak reports, revoking', () => {
     expect(await k.sql("select count(*) as n from audit_events where type = 'credential-leaked'")).toEqual([{ n: 3 }]);
   });
 
+  it('ends the family of a refresh token whose access token has expired (refreshing it would still work)', async () => {
+    const token = (await k.call('/access/api/v1/tokens', { method: 'POST', auth: alice, json: { expires_in: 600, refreshable: true } })).json;
+    await k.advance(601_000);
+    expect(await works({ bearer: token.access_token })).toBe(false);
+    const body = JSON.stringify([{ token: token.refresh_token, type: 'keyfob_refresh_token' }]);
+    expect((await report(body, signed(body, github.privateKey))).json[0].label).toBe('true_positive');
+    const refreshed = await k.call('/access/api/v1/tokens', {
+      method: 'POST',
+      body: `grant_type=refresh_token&refresh_token=${token.refresh_token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(refreshed.status).toBe(401);
+  });
+
   it('revokes the key reported, not one made since', async () => {
     const leaked = await newApiKey();
     const current = await newApiKey();
     const body = JSON.stringify([{ token: leaked }]);
     expect((await report(body, signed(body, github.privateKey))).json[0].label).toBe('false_positive');
     expect(await works({ apiKey: current })).toBe(true);
+  });
+
+  it('ends only the old key when the old key of an overlap is reported, and the new one goes on', async () => {
+    const session = (await k.call('/api/v1/session', { method: 'POST', json: { username: 'alice', password: 'alice-Password-1' } })).json.token as string;
+    const old = await newApiKey();
+    const fresh = (await k.call('/api/v1/profile/apiKey', { method: 'PUT', auth: { bearer: session }, json: { overlapSeconds: 3600 } })).json.apiKey as string;
+    expect(await works({ apiKey: old })).toBe(true);
+    const body = JSON.stringify([{ token: old }]);
+    expect((await report(body, signed(body, github.privateKey))).json[0].label).toBe('true_positive');
+    expect(await works({ apiKey: old })).toBe(false);
+    expect(await works({ apiKey: fresh })).toBe(true);
   });
 
   it('answers a malformed report 400 in the usual shape, once it is signed', async () => {
@@ -165,6 +190,11 @@ describe('leak reports, flagging', () => {
     expect(await k.sql("select recipient, subject from outbox where subject like '%found in public%'")).toEqual([
       { recipient: 'bob@example.com', subject: 'Your Keyfob credential was found in public' },
     ]);
+    // The same report again (a replay, or a scanner's loop): still valid, but mailed and recorded once a day.
+    const again = await k.call(REPORTS, { method: 'POST', json: [{ token: apiKey, source: 'gitleaks\r\nBcc: x@evil.example' }] });
+    expect(again.json[0].label).toBe('true_positive');
+    expect(await k.sql("select count(*) as n from outbox where subject like '%found in public%'")).toEqual([{ n: 1 }]);
+    expect(await k.sql("select count(*) as n from audit_events where type = 'credential-leaked'")).toEqual([{ n: 1 }]);
   });
 });
 

@@ -238,6 +238,35 @@ describe('toolbar popup', () => {
     apiKey = newKey;
   });
 
+  it('regenerates with an overlap: both keys work, the old one is shown with its end, and End old key now stops it', async () => {
+    await click('Regenerate');
+    await popup.waitForSelector('[role=alertdialog] select');
+    const offered = await popup.$$eval('[role=alertdialog] select option', (options) => options.map((o) => o.textContent));
+    expect(offered).toEqual(['No: it stops at once', 'For 1 hour', 'For 1 day', 'For 7 days']);
+    await popup.select('[role=alertdialog] select', '3600');
+    expect(await text('#confirm-text')).toBe('Regenerate your API key? The current key keeps working for 1 hour, so scripts can move to the new one.');
+    await popup.locator('[role=alertdialog] ::-p-aria([name="Regenerate"][role="button"])').click();
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent === 'New API key made; the old one keeps working for 1 hour', {
+      polling: 100,
+    });
+    const newKey = await revealApiKey();
+    expect(newKey).not.toBe(apiKey);
+    expect(await keyStatus(apiKey)).toBe(200);
+    expect(await keyStatus(newKey)).toBe(200);
+    const oldKeyText = await text('section[aria-label="Old API key"] p');
+    expect(oldKeyText).toContain(`Old key, ends in ${apiKey.slice(-4)}: works until `);
+    expect(oldKeyText).toContain('(in 1 hour)');
+    await screenshot(popup, 'old-key-overlap');
+
+    await click('End old key now');
+    await popup.locator('[role=alertdialog] ::-p-aria([name="End old key"][role="button"])').click();
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent === 'The old API key no longer works', { polling: 100 });
+    expect(await popup.$('section[aria-label="Old API key"]')).toBeNull();
+    expect(await keyStatus(apiKey)).toBe(401);
+    expect(await keyStatus(newKey)).toBe(200);
+    apiKey = newKey;
+  });
+
   it('revokes after confirmation, then offers Generate', async () => {
     await click('Revoke');
     await popup.locator('[role=alertdialog] ::-p-aria([name="Revoke"][role="button"])').click();

@@ -3,7 +3,7 @@
  * tabs. Views and tabs compose these; none of them talks to the server itself.
  */
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { InputHTMLAttributes, JSX } from 'preact';
+import type { ComponentChildren, InputHTMLAttributes, JSX } from 'preact';
 import { describeError } from '../../lib/api';
 import { sha256Hex } from '../../lib/clipboard';
 import { sendMessage } from '../../lib/messaging';
@@ -145,7 +145,7 @@ export function PlainHttpWarning(props: { serverUrl: string }) {
  * Asks before a destructive action; focus starts on Cancel, Escape cancels, and when the dialog goes focus
  * returns to whatever opened it (if that is still on the page).
  */
-export function Confirm(props: { text: string; confirm: string; onConfirm: () => void; onCancel: () => void }) {
+export function Confirm(props: { text: string; confirm: string; onConfirm: () => void; onCancel: () => void; children?: ComponentChildren }) {
   const cancel = useRef<HTMLButtonElement>(null);
   useLayoutEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
@@ -162,6 +162,7 @@ export function Confirm(props: { text: string; confirm: string; onConfirm: () =>
   return (
     <div class="confirm" role="alertdialog" aria-label={props.confirm} aria-describedby="confirm-text" onKeyDown={onKeyDown}>
       <p id="confirm-text">{props.text}</p>
+      {props.children}
       <div class="row">
         <button type="button" ref={cancel} onClick={props.onCancel}>
           Cancel

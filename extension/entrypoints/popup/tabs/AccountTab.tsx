@@ -43,6 +43,7 @@ const EVENT_WORDS: Record<AuditEventType, string> = {
   'token-revoked': 'Token revoked',
   'tokens-revoked-all': 'All tokens revoked by an admin',
   'credential-leaked': 'A credential was reported found in public (see your mail)',
+  'api-key-overlap-ended': 'Old API key ended',
 };
 
 function Activity(props: { client: () => Promise<KeyfobClient>; onError: (e: unknown) => void; refresh: number }) {

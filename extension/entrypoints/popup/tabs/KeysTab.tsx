@@ -1,9 +1,10 @@
 /** The tab the popup opens on: Fill for the active tab, the API key, and the encrypted password. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { API_KEY_OVERLAP_CHOICES_SECONDS } from '../../../../shared/formats';
 import type { ApiKeySummary, ProfileReply } from '../../../../shared/schemas';
 import type { SecretChoice } from '../../../lib/fill/fill';
-import { generateApiKey, regenerateApiKey, revealFailed, revokeApiKey, type KeyStep, type PopupDeps } from '../../../lib/popup';
+import { endOldApiKey, generateApiKey, overlapWords, regenerateApiKey, revealFailed, revokeApiKey, type KeyStep, type PopupDeps } from '../../../lib/popup';
 import { fillableOrigin, fillChoice, fillFromPopup } from '../../../lib/popupFill';
 import { fillChoicesItem } from '../../../lib/storage';
 import { Confirm, Secret } from '../components';
@@ -12,7 +13,8 @@ import type { TabProps } from './props';
 
 function relative(iso: string | null, now = Date.now()): string {
   if (!iso) return 'never';
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  // To the minute first: a time an hour ahead, read a moment later, is still "in 1 hour", not "in 60 minutes".
+  const seconds = Math.round((new Date(iso).getTime() - now) / 60_000) * 60;
   const units: [Intl.RelativeTimeFormatUnit, number][] = [
     ['day', 86_400],
     ['hour', 3_600],
@@ -32,7 +34,10 @@ interface KeyProps {
 
 function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
   const { deps, view, setView } = props;
-  const [asking, setAsking] = useState<'regenerate' | 'revoke' | null>(null);
+  const [asking, setAsking] = useState<'regenerate' | 'revoke' | 'end-old' | null>(null);
+  // How long the old key keeps working after a regenerate: the choices this server allows.
+  const overlapChoices = API_KEY_OVERLAP_CHOICES_SECONDS.filter((seconds) => seconds <= view.profile.apiKeyOverlapMaxSeconds);
+  const [overlap, setOverlap] = useState(0);
   const [fresh, setFresh] = useState<KeyStep['revealed'] | null>(null);
   // Each new key remounts its Secret, so nothing of the old key (shown, cached) carries over.
   const [generation, setGeneration] = useState(0);
@@ -42,7 +47,7 @@ function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
     setGeneration((g) => g + 1);
     setView(await revealFailed(deps, view, error));
   };
-  const run = async (action: typeof generateApiKey) => {
+  const run = async (action: (deps: PopupDeps, view: ViewOf<'unlocked'>) => Promise<KeyStep>) => {
     setAsking(null);
     const step = await action(deps, view);
     setGeneration((g) => g + 1);
@@ -82,12 +87,48 @@ function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
         Created {relative(summary.createdAt)} · Last used {relative(summary.lastUsedAt)}
       </p>
       {summary.needsRegeneration && <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>}
+      {summary.previous && (
+        <section class="old-key" aria-label="Old API key">
+          <p class="small">
+            Old key, ends in <code>{summary.previous.masked.slice(-4)}</code>: works until {new Date(summary.previous.endsAt).toLocaleString()} (
+            {relative(summary.previous.endsAt)}) · Last used {relative(summary.previous.lastUsedAt)}
+          </p>
+          <button type="button" onClick={() => setAsking('end-old')}>
+            End old key now
+          </button>
+        </section>
+      )}
       {asking === 'regenerate' && (
         <Confirm
-          text="Regenerate your API key? Scripts using the current key stop working at once."
+          text={
+            overlap === 0
+              ? 'Regenerate your API key? Scripts using the current key stop working at once.'
+              : `Regenerate your API key? The current key keeps working for ${overlapWords(overlap)}, so scripts can move to the new one.`
+          }
           confirm="Regenerate"
           onCancel={() => setAsking(null)}
-          onConfirm={() => run(regenerateApiKey)}
+          onConfirm={() => run((d, v) => regenerateApiKey(d, v, overlap))}
+        >
+          {overlapChoices.length > 1 && (
+            <label class="field">
+              <span>Old key keeps working</span>
+              <select value={overlap} onChange={(e) => setOverlap(Number((e.currentTarget as HTMLSelectElement).value))}>
+                {overlapChoices.map((seconds) => (
+                  <option key={seconds} value={seconds}>
+                    {seconds === 0 ? 'No: it stops at once' : `For ${overlapWords(seconds)}`}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+        </Confirm>
+      )}
+      {asking === 'end-old' && (
+        <Confirm
+          text="End the old API key now? Scripts still using it stop working at once."
+          confirm="End old key"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => run(endOldApiKey)}
         />
       )}
       {asking === 'revoke' && (

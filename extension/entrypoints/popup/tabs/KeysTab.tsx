@@ -7,23 +7,11 @@ import type { SecretChoice } from '../../../lib/fill/fill';
 import { endOldApiKey, generateApiKey, overlapWords, regenerateApiKey, revealFailed, revokeApiKey, type KeyStep, type PopupDeps } from '../../../lib/popup';
 import { fillableOrigin, fillChoice, fillFromPopup } from '../../../lib/popupFill';
 import { fillChoicesItem } from '../../../lib/storage';
+import { relative } from '../../../lib/relativeTime';
 import { Confirm, Secret } from '../components';
+import { FromLazyChunk } from './LazyTab';
 import type { SetView, ViewOf } from '../views/props';
 import type { TabProps } from './props';
-
-function relative(iso: string | null, now = Date.now()): string {
-  if (!iso) return 'never';
-  // To the minute first: a time an hour ahead, read a moment later, is still "in 1 hour", not "in 60 minutes".
-  const seconds = Math.round((new Date(iso).getTime() - now) / 60_000) * 60;
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['day', 86_400],
-    ['hour', 3_600],
-    ['minute', 60],
-  ];
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
-  return 'just now';
-}
 
 interface KeyProps {
   deps: PopupDeps;
@@ -87,17 +75,7 @@ function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
         Created {relative(summary.createdAt)} · Last used {relative(summary.lastUsedAt)}
       </p>
       {summary.needsRegeneration && <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>}
-      {summary.previous && (
-        <section class="old-key" aria-label="Old API key">
-          <p class="small">
-            Old key, ends in <code>{summary.previous.masked.slice(-4)}</code>: works until {new Date(summary.previous.endsAt).toLocaleString()} (
-            {relative(summary.previous.endsAt)}) · Last used {relative(summary.previous.lastUsedAt)}
-          </p>
-          <button type="button" onClick={() => setAsking('end-old')}>
-            End old key now
-          </button>
-        </section>
-      )}
+      {summary.previous && <FromLazyChunk render={(chunk) => <chunk.OldApiKey previous={summary.previous!} onEnd={() => setAsking('end-old')} />} />}
       {asking === 'regenerate' && (
         <Confirm
           text={
@@ -110,16 +88,7 @@ function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
           onConfirm={() => run((d, v) => regenerateApiKey(d, v, overlap))}
         >
           {overlapChoices.length > 1 && (
-            <label class="field">
-              <span>Old key keeps working</span>
-              <select value={overlap} onChange={(e) => setOverlap(Number((e.currentTarget as HTMLSelectElement).value))}>
-                {overlapChoices.map((seconds) => (
-                  <option key={seconds} value={seconds}>
-                    {seconds === 0 ? 'No: it stops at once' : `For ${overlapWords(seconds)}`}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FromLazyChunk render={(chunk) => <chunk.OverlapChoice choices={overlapChoices} value={overlap} onChange={setOverlap} />} />
           )}
         </Confirm>
       )}

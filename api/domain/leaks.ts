@@ -12,13 +12,13 @@
 import { decodeBase64 } from '@oslojs/encoding';
 import { looksLikeAccessToken, looksLikeApiKey, looksLikeReferenceToken, maskSecret, REFRESH_TOKEN_PREFIX, SESSION_TOKEN_PREFIX } from '../../shared/formats';
 import type { LeakReport, LeakVerdict } from '../../shared/schemas';
-import { verifyJwt } from '../crypto/jwt';
 import { apiKeyLookupHash, storedTokenHash } from '../crypto/secrets';
 import { type AddressBlock, inBlock, parseAddress } from '../http/clientAddress';
 import { apiKeyMayExist } from './apiKeys';
 import { presentedOldKey } from './apiKeyOverlap';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
+import { findTokenByValue } from './tokens';
 import type { AccessTokenRecord, LeakTarget, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
@@ -143,12 +143,7 @@ async function identify(deps: DomainDeps, value: string): Promise<(Omit<FoundCre
     return { userId: key.userId, target, described: `${which === 'current' ? '' : 'old '}API key ${maskSecret(value)}`, kind: 'api-key' };
   }
   if (looksLikeAccessToken(value) || looksLikeReferenceToken(value)) {
-    const jti = looksLikeAccessToken(value) ? verifyJwt(deps.keys.tokenSigningMac, value)?.jti : undefined;
-    const token = jti
-      ? await deps.store.findAccessToken(jti)
-      : looksLikeReferenceToken(value)
-        ? await deps.store.findAccessTokenByReference(storedTokenHash(deps.keys, value))
-        : null;
+    const token = await findTokenByValue(deps, value);
     if (!liveToken(token, now)) return null;
     return { userId: token.userId, target: { tokenId: token.id }, described: describeToken(token), kind: 'access-token' };
   }

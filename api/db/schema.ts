@@ -21,8 +21,10 @@ export const users = sqliteTable(
     passwordExpired: integer('password_expired', { mode: 'boolean' }).notNull().default(false),
     // When the password was last set: the expiration policy's age counts from here (null: no password set).
     passwordChangedAt: integer('password_changed_at'),
-    // The expiry notice last mailed for the current password, in days ahead (7, then 1); null: none yet.
+    // The expiry notice last mailed for the current password, in days ahead (30, 7, then 1); null: none yet.
     passwordNoticeDays: integer('password_notice_days'),
+    // Informational mail (expiry reminders); security mail (changes by someone else, new browsers) always goes.
+    notifyInformational: integer('notify_informational', { mode: 'boolean' }).notNull().default(true),
     groups: text('groups', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     lastLoggedIn: integer('last_logged_in'),
     lockedAt: integer('locked_at'),
@@ -77,6 +79,9 @@ export const sessions = sqliteTable(
     // which never see secrets, never extend themselves, and die with the SSH key that got them.
     kind: text('kind').notNull().default('browser'),
     sshKeyId: integer('ssh_key_id').references(() => sshKeys.id, { onDelete: 'cascade' }),
+    // Where the session began, for the user's list of their sessions.
+    clientAddress: text('client_address'),
+    userAgent: text('user_agent'),
   },
   (t) => [index('sessions_user_id').on(t.userId), index('sessions_ssh_key_id').on(t.sshKeyId)],
 );
@@ -269,6 +274,8 @@ export const accessTokens = sqliteTable(
     familyId: text('family_id'),
     // The family of the token that made this one (`jf atc` with a token): revoked with it.
     parentFamilyId: text('parent_family_id'),
+    // The expiry reminder last mailed, in days ahead (30, 7, then 1); null: none yet.
+    noticeDays: integer('notice_days'),
   },
   (t) => [
     index('access_tokens_user_id').on(t.userId),
@@ -277,4 +284,44 @@ export const accessTokens = sqliteTable(
     uniqueIndex('access_tokens_refresh_hash_unique').on(t.refreshHash),
     uniqueIndex('access_tokens_reference_hash_unique').on(t.referenceHash),
   ],
+);
+
+/**
+ * Uses of each credential per day: rollups written in batches by the usage log (domain/usage.ts), never a
+ * write per request. `credential` is the kind and id (`api-key:<lookup hash>`, `token:<id>`, `ssh-key:<id>`,
+ * `session:<token hash>`); `day` counts days since the epoch, in UTC.
+ */
+export const credentialUsage = sqliteTable(
+  'credential_usage',
+  {
+    credential: text('credential').notNull(),
+    day: integer('day').notNull(),
+    uses: integer('uses').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.credential, t.day] }), index('credential_usage_day').on(t.day)],
+);
+
+/** The clients (address and agent) each credential was last used from: the newest five are kept. */
+export const credentialClients = sqliteTable(
+  'credential_clients',
+  {
+    credential: text('credential').notNull(),
+    clientAddress: text('client_address').notNull(),
+    userAgent: text('user_agent').notNull(),
+    lastUsedAt: integer('last_used_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.credential, t.clientAddress, t.userAgent] }), index('credential_clients_last_used_at').on(t.lastUsedAt)],
+);
+
+/** The browsers (family and system, "Chrome on Linux") each user has signed in from: a new one is mailed about. */
+export const knownBrowsers = sqliteTable(
+  'known_browsers',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    browser: text('browser').notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.browser] })],
 );

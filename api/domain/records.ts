@@ -22,6 +22,8 @@ export interface UserRecord {
   passwordChangedAt: number | null;
   /** The expiry notice last mailed for the current password, in days ahead; null: none yet. */
   passwordNoticeDays: number | null;
+  /** Whether informational mail (expiry reminders) is wanted; security mail always goes. */
+  notifyInformational: boolean;
   groups: string[];
   lastLoggedIn: number | null;
   lockedAt: number | null;
@@ -30,8 +32,8 @@ export interface UserRecord {
 }
 
 /** Users made without a password (external realms) have no change time nor notice yet. */
-export type NewUser = Omit<UserRecord, 'id' | 'passwordChangedAt' | 'passwordNoticeDays'> &
-  Partial<Pick<UserRecord, 'passwordChangedAt' | 'passwordNoticeDays'>>;
+export type NewUser = Omit<UserRecord, 'id' | 'passwordChangedAt' | 'passwordNoticeDays' | 'notifyInformational'> &
+  Partial<Pick<UserRecord, 'passwordChangedAt' | 'passwordNoticeDays' | 'notifyInformational'>>;
 export type UserChanges = Partial<Omit<UserRecord, 'id' | 'nameKey' | 'createdAt'>>;
 
 export interface ApiKeyRecord {
@@ -69,6 +71,8 @@ export interface AccessTokenRecord {
   familyId: string | null;
   /** The family of the token that made this one; revoking that family revokes this one too. */
   parentFamilyId: string | null;
+  /** The expiry reminder last mailed, in days ahead; null: none yet. */
+  noticeDays?: number | null;
 }
 
 /** A credential reported found in public, by what finds its row: an API key (current, or the old one still overlapping), a token (and its families), a session. */
@@ -93,6 +97,9 @@ export interface SessionRecord {
   kind: SessionKind;
   /** For `lfs` tokens: the SSH key that got it; removing the key ends the token. */
   sshKeyId: number | null;
+  /** Where (and with what) the session began. */
+  clientAddress?: string | null;
+  userAgent?: string | null;
 }
 
 export interface SshKeyRecord {

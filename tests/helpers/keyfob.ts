@@ -62,7 +62,13 @@ export async function call(url: string, path: string, options: CallOptions = {})
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(url + path, { method: options.method ?? 'GET', headers, body });
+  const method = options.method ?? 'GET';
+  const res = await fetch(url + path, { method, headers, body }).catch((error: unknown) => {
+    // A kept-alive socket the server closed just as this request went out resets; browsers and undici retry an
+    // idempotent request once on such a socket, and so does this (seen with Miniflare's proxy on workerd).
+    if (!isConnectionReset(error) || (method !== 'GET' && method !== 'HEAD')) throw error;
+    return fetch(url + path, { method, headers, body });
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -71,6 +77,11 @@ export async function call(url: string, path: string, options: CallOptions = {})
     /* not JSON */
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } } | null)?.cause;
+  return cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET';
 }
 
 export interface RunningKeyfob {

@@ -339,7 +339,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const insert = db
         .insert(accessTokens)
         .select(
-          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId} where exists (select 1 from ${accessTokens} where ${live})`,
+          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId}, ${token.noticeDays ?? null} where exists (select 1 from ${accessTokens} where ${live})`,
         )
         .returning({ id: accessTokens.id });
       const results = await batch([

@@ -29,7 +29,7 @@ export const NEW_API_KEY_PATTERN = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9]{${A
 export const ENCRYPTED_PASSWORD_PATTERN = /^AP[0-9A-F][A-Za-z0-9]{8,}$/;
 export const ENCRYPTED_PASSWORD_VERSION = { password: '1', apiKey: '2' } as const;
 
-/** Keyfob's own session tokens, presented as `Authorization: Bearer kfs_…`. */
+/** Keyfob's own session tokens (and Git LFS tokens), presented as `Authorization: Bearer kfs_…`. */
 export const SESSION_TOKEN_PREFIX = 'kfs_';
 
 /**
@@ -108,9 +108,25 @@ export function looksLikeEncryptedPassword(value: string): boolean {
  */
 export const ACCESS_TOKEN_PATTERN = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 export const REFERENCE_TOKEN_PREFIX = 'cmVmdGtu';
+/**
+ * Since `tokenChecksumsSince` the last six characters are the checksum of the 58 before them (see
+ * `withChecksum`): the shape stays JFrog's and `reftkn:01:<expiry epoch>:` still decodes; the tail no longer
+ * decodes to text (nothing reads it).
+ */
 export const REFERENCE_TOKEN_PATTERN = /^cmVmdGtu[A-Za-z0-9]{56}$/;
 /** Refresh tokens: opaque, handed out only to be sent back to the token endpoint. */
 export const REFRESH_TOKEN_PREFIX = 'kfr_';
+
+/**
+ * Session and refresh tokens: the prefix and 32 base32 characters (160 random bits), then, since
+ * `tokenChecksumsSince`, the six-character checksum of all that. Both shapes are accepted.
+ */
+const OPAQUE_TOKEN_RANDOM_LENGTH = 32;
+const OPAQUE_TOKEN_BODY = `[a-z2-7]{${OPAQUE_TOKEN_RANDOM_LENGTH}}(?:[A-Za-z0-9]{${CHECKSUM_LENGTH}})?`;
+export const SESSION_TOKEN_PATTERN = new RegExp(`^${SESSION_TOKEN_PREFIX}${OPAQUE_TOKEN_BODY}$`);
+export const REFRESH_TOKEN_PATTERN = new RegExp(`^${REFRESH_TOKEN_PREFIX}${OPAQUE_TOKEN_BODY}$`);
+/** The length of a session or refresh token from before the checksum (both prefixes are four characters). */
+export const LEGACY_OPAQUE_TOKEN_LENGTH = SESSION_TOKEN_PREFIX.length + OPAQUE_TOKEN_RANDOM_LENGTH;
 
 export function looksLikeAccessToken(value: string): boolean {
   return value.length < 4096 && ACCESS_TOKEN_PATTERN.test(value);

@@ -5,7 +5,14 @@
  */
 import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { API_KEY_PREFIX, API_KEY_RANDOM_LENGTH, ENCRYPTED_PASSWORD_VERSION, SESSION_TOKEN_PREFIX, withChecksum } from '../../shared/formats';
+import {
+  API_KEY_PREFIX,
+  API_KEY_RANDOM_LENGTH,
+  ENCRYPTED_PASSWORD_VERSION,
+  REFRESH_TOKEN_PREFIX,
+  SESSION_TOKEN_PREFIX,
+  withChecksum,
+} from '../../shared/formats';
 import type { RandomBytes } from '../domain/ports';
 import type { KeyRing } from './keyring';
 
@@ -76,9 +83,19 @@ export function secretsEqual(a: string, b: string): boolean {
   return difference === 0;
 }
 
-/** An opaque session token: 160 random bits. Only its SHA-256 is stored (Lucia's scheme). */
+/** The prefix, 160 random bits in base32, and the checksum of both (a typo is refused without a read). */
+function opaqueToken(prefix: string, randomBytes: RandomBytes): string {
+  return withChecksum(prefix + encodeBase32LowerCaseNoPadding(randomBytes(20)));
+}
+
+/** An opaque session token (also a Git LFS token). Only its SHA-256 is stored (Lucia's scheme). */
 export function generateSessionToken(randomBytes: RandomBytes): string {
-  return SESSION_TOKEN_PREFIX + encodeBase32LowerCaseNoPadding(randomBytes(20));
+  return opaqueToken(SESSION_TOKEN_PREFIX, randomBytes);
+}
+
+/** An opaque refresh token. Only its SHA-256 is stored. */
+export function generateRefreshToken(randomBytes: RandomBytes): string {
+  return opaqueToken(REFRESH_TOKEN_PREFIX, randomBytes);
 }
 
 /** SHA-256 of a bearer or single-use token, in hex: what is stored instead of the token itself (sessions,

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, exists, getTableColumns, gt, gte, inArray, is, isNotNull, isNull, lt, lte, ne, or, SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { alias, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Realm } from '../../shared/schemas';
 import { NO_OVERLAP } from '../domain/apiKeyOverlap';
 import type { Store } from '../domain/ports';
@@ -352,6 +352,47 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async touchAccessToken(id, at) {
       await db.update(accessTokens).set({ lastUsedAt: at }).where(eq(accessTokens.id, id));
+    },
+    async anyLiveTokenCreatedBefore(kind, before, now) {
+      if (kind === 'session') {
+        const [row] = await db
+          .select({ tokenHash: sessions.tokenHash })
+          .from(sessions)
+          .where(and(lt(sessions.createdAt, before), gt(sessions.expiresAt, now)))
+          .limit(1);
+        return row !== undefined;
+      }
+      const sibling = alias(accessTokens, 'sibling');
+      const live =
+        kind === 'reference'
+          ? and(isNotNull(accessTokens.referenceHash), isNull(accessTokens.revokedAt), or(isNull(accessTokens.expiresAt), gt(accessTokens.expiresAt, now)))
+          : and(
+              isNotNull(accessTokens.refreshHash),
+              or(
+                isNull(accessTokens.revokedAt),
+                // A spent one matters while its family lives: presented again, it ends the family.
+                and(
+                  eq(accessTokens.revokedReason, 'refreshed'),
+                  exists(
+                    db
+                      .select({ id: sibling.id })
+                      .from(sibling)
+                      .where(
+                        and(
+                          sql`coalesce(${sibling.familyId}, ${sibling.id}) = coalesce(${accessTokens.familyId}, ${accessTokens.id})`,
+                          isNull(sibling.revokedAt),
+                        ),
+                      ),
+                  ),
+                ),
+              ),
+            );
+      const [row] = await db
+        .select({ id: accessTokens.id })
+        .from(accessTokens)
+        .where(and(lt(accessTokens.createdAt, before), live))
+        .limit(1);
+      return row !== undefined;
     },
     async touchApiKey(lookupHash, at) {
       const current = eq(apiKeys.lookupHash, lookupHash);

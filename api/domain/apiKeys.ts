@@ -7,6 +7,7 @@ import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { ApiKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { NO_OVERLAP } from './apiKeyOverlap';
+import { legacyMemo } from './checksums';
 
 const sealContext = (userId: number) => `api-key:${userId}`;
 
@@ -118,26 +119,14 @@ export function summariseApiKey(apiKey: string, record: ApiKeyRecord, now: numbe
   };
 }
 
-/** How often the store is asked again whether keys from before the checksum remain. */
-const UNCHECKSUMMED_RECHECK_MS = 60_000;
-/**
- * Once none remain, none should appear again, but a process of an older version (a rolling deploy) or a
- * database restored from a backup can bring one back: asked again, less often.
- */
-const NONE_RECHECK_MS = 10 * 60_000;
-const unchecksummedByStore = new WeakMap<object, { remain: boolean; checkedAt: number }>();
+/** Whether keys from before the checksum (format < 3, current or still overlapping a new one) are stored. */
+const unchecksummedKeysRemain = legacyMemo((deps) => deps.store.anyApiKeyBelowFormat(CURRENT_API_KEY_FORMAT));
 
 /**
  * Whether a key-shaped value could be a key of this Keyfob, without reading it: a checksum that fails
  * means a typo (or a guess that did not bother with the public checksum), never a key we issued, unless
- * keys from before the checksum (format < 3, current or still overlapping a new one) exist.
+ * keys from before the checksum exist.
  */
 export async function apiKeyMayExist(deps: Pick<DomainDeps, 'store' | 'clock'>, apiKey: string): Promise<boolean> {
-  if (checksumMatches(apiKey)) return true;
-  const now = deps.clock.now();
-  const known = unchecksummedByStore.get(deps.store);
-  if (known && now - known.checkedAt < (known.remain ? UNCHECKSUMMED_RECHECK_MS : NONE_RECHECK_MS)) return known.remain;
-  const remain = await deps.store.anyApiKeyBelowFormat(CURRENT_API_KEY_FORMAT);
-  unchecksummedByStore.set(deps.store, { remain, checkedAt: now });
-  return remain;
+  return checksumMatches(apiKey) || unchecksummedKeysRemain(deps);
 }

@@ -219,6 +219,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     listLockCandidates: 'read',
     findApiKeyByUserId: 'read',
     anyApiKeyBelowFormat: 'read',
+    anyLiveTokenCreatedBefore: 'read',
     findAccessTokenByRefresh: 'read',
     listAccessTokens: 'read',
     // Reservations compare against this one: it is always the database's.

@@ -13,6 +13,7 @@ import {
 } from '../../shared/formats';
 import { verifyJwt, type AccessTokenClaims } from '../crypto/jwt';
 import { apiKeyMayExist } from './apiKeys';
+import { referenceTokenMayExist, sessionTokenMayExist } from './checksums';
 import { presentedOldKey } from './apiKeyOverlap';
 import { tokenIsAdmin } from './tokenScopes';
 import { isExternalRealm, UserName, userNameKey } from '../../shared/schemas';
@@ -45,6 +46,8 @@ export interface Principal {
   /** The access token the request carried (a JWT, or its reference token). */
   accessToken?: AccessTokenRecord;
 }
+
+const SESSION_ENDED_MESSAGE = 'Your session has ended: sign in again';
 
 export const UI_ACCESS_DISABLED_MESSAGE = "Your administrator has turned off Keyfob's interface for you: use the REST API with your API key";
 
@@ -182,7 +185,8 @@ function verifiedClaims(deps: DomainDeps, token: string): AccessTokenClaims | nu
 async function byAccessToken(deps: DomainDeps, presented: string, expectedNameKey?: string): Promise<Result<Principal>> {
   let token: AccessTokenRecord | null;
   if (looksLikeReferenceToken(presented)) {
-    token = await deps.store.findAccessTokenByReference(storedTokenHash(deps.keys, presented));
+    // A typo of a reference token fails its checksum and costs no database read, as an API key's does.
+    token = (await referenceTokenMayExist(deps, presented)) ? await deps.store.findAccessTokenByReference(storedTokenHash(deps.keys, presented)) : null;
   } else {
     const claims = verifiedClaims(deps, presented);
     if (!claims) return fail('BAD_CREDENTIALS', 'This access token was not issued by this Keyfob');
@@ -206,17 +210,19 @@ async function byAccessToken(deps: DomainDeps, presented: string, expectedNameKe
 }
 
 async function bySession(deps: DomainDeps, token: string): Promise<Result<Principal>> {
+  // A typo fails the checksum and is answered as an unknown session, without a database read.
+  if (!(await sessionTokenMayExist(deps, token))) return fail('SESSION_EXPIRED', SESSION_ENDED_MESSAGE);
   const tokenHash = storedTokenHash(deps.keys, token);
   const session = await deps.store.findSession(tokenHash);
   const now = deps.clock.now();
-  if (!session) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
+  if (!session) return fail('SESSION_EXPIRED', SESSION_ENDED_MESSAGE);
   const endsAt = session.kind === 'browser' ? session.createdAt + deps.settings.sessionMaxMs : Number.POSITIVE_INFINITY;
   if (session.expiresAt <= now || endsAt <= now) {
     await deps.store.deleteSession(tokenHash, []);
     return fail('SESSION_EXPIRED', endsAt <= now ? 'Your session has reached its maximum age: sign in again' : 'Your session has expired: sign in again');
   }
   const user = await deps.store.findUserById(session.userId);
-  if (!user) return fail('SESSION_EXPIRED', 'Your session has ended: sign in again');
+  if (!user) return fail('SESSION_EXPIRED', SESSION_ENDED_MESSAGE);
   // Git LFS tokens live their fixed few minutes and never see secrets.
   if (session.kind === 'lfs') return ok({ user, via: 'lfsToken', session });
   // Sessions are Keyfob's interface (the extension): an admin who turned it off for the user ends them.

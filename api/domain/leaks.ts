@@ -15,6 +15,7 @@ import type { LeakReport, LeakVerdict } from '../../shared/schemas';
 import { apiKeyLookupHash, storedTokenHash } from '../crypto/secrets';
 import { type AddressBlock, inBlock, parseAddress } from '../http/clientAddress';
 import { apiKeyMayExist } from './apiKeys';
+import { refreshTokenMayExist, sessionTokenMayExist } from './checksums';
 import { presentedOldKey } from './apiKeyOverlap';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
@@ -147,14 +148,16 @@ async function identify(deps: DomainDeps, value: string): Promise<(Omit<FoundCre
     if (!liveToken(token, now)) return null;
     return { userId: token.userId, target: { tokenId: token.id }, described: describeToken(token), kind: 'access-token' };
   }
-  if (value.startsWith(REFRESH_TOKEN_PREFIX) && value.length < 200) {
+  if (value.startsWith(REFRESH_TOKEN_PREFIX)) {
+    if (!(await refreshTokenMayExist(deps, value))) return null;
     const token = await deps.store.findAccessTokenByRefresh(storedTokenHash(deps.keys, value));
     // A refresh token outlives its access token's expiry (that is what it is for), and a spent one names a
     // family whose newer tokens may be live: either way its family is what to end.
     if (!token || (token.revokedAt !== null && token.revokedReason !== 'refreshed')) return null;
     return { userId: token.userId, target: { tokenId: token.id }, described: `refresh token of the ${describeToken(token)}`, kind: 'refresh-token' };
   }
-  if (value.startsWith(SESSION_TOKEN_PREFIX) && value.length < 200) {
+  if (value.startsWith(SESSION_TOKEN_PREFIX)) {
+    if (!(await sessionTokenMayExist(deps, value))) return null;
     const sessionHash = storedTokenHash(deps.keys, value);
     const session = await deps.store.findSession(sessionHash);
     if (!session || session.expiresAt <= now) return null;

@@ -17,6 +17,7 @@ import type {
   OAuthFlowOutcome,
   OAuthFlowRecord,
   OAuthIdentityRecord,
+  OpaqueTokenKind,
   OutboxMessage,
   PasswordResetRecord,
   SessionRecord,
@@ -133,6 +134,13 @@ export interface Store {
   replaceRefreshedToken(oldId: string, refreshHash: string, token: AccessTokenRecord, audit: AuditEvent[]): Promise<boolean>;
   /** Records that the token was used; like touchApiKey, at most once a minute by the caller's choice. */
   touchAccessToken(id: string, at: number): Promise<void>;
+  /**
+   * Whether a secret of this kind made before `before` may still be presented to effect at `now`: a session
+   * not expired; a reference token whose token is neither revoked nor expired; a refresh token not revoked
+   * (it outlives its access token's expiry), or one spent by a refresh whose family still has a token not
+   * revoked (presented again, it ends that family).
+   */
+  anyLiveTokenCreatedBefore(kind: OpaqueTokenKind, before: number, now: number): Promise<boolean>;
   /**
    * A credential reported found in public: revokes `target` (an API key by its lookup hash, so a key made
    * meanwhile is not the one revoked; a token with its families; a session), unless it is null (flagged only),

@@ -81,6 +81,9 @@ export type LeakTarget = { apiKeyLookupHash: string } | { previousApiKeyLookupHa
 /** Which tokens a revocation ends. */
 export type TokenSelection = { id: string } | { userId: number } | 'all';
 
+/** Keyfob's opaque bearer secrets that carry a checksum since `tokenChecksumsSince`. */
+export type OpaqueTokenKind = 'session' | 'reference' | 'refresh';
+
 /** `browser`: the extension's session. `lfs`: a short-lived token SSH gave Git LFS (no secrets, no renewal). */
 export type SessionKind = 'browser' | 'lfs';
 

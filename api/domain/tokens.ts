@@ -5,13 +5,14 @@
  * the policy allows. The row decides at each request: revoked, refreshed or expired tokens get 401 saying
  * which, and an admin-scoped token stops working the moment its user is no longer an admin.
  */
-import { encodeBase32LowerCaseNoPadding, encodeBase64NoPadding } from '@oslojs/encoding';
+import { encodeBase64NoPadding } from '@oslojs/encoding';
 import { generateRandomString } from '@oslojs/crypto/random';
-import { REFRESH_TOKEN_PREFIX } from '../../shared/formats';
+import { CHECKSUM_LENGTH, REFRESH_TOKEN_PREFIX, withChecksum } from '../../shared/formats';
 import { userNameKey, type TokenPolicy } from '../../shared/schemas';
 import { signJwt, verifyJwt } from '../crypto/jwt';
-import { storedTokenHash } from '../crypto/secrets';
+import { generateRefreshToken, storedTokenHash } from '../crypto/secrets';
 import { mayPerform } from './access';
+import { referenceTokenMayExist, refreshTokenMayExist } from './checksums';
 import { ADMIN_SCOPE, scopeGrants, tokenIsAdmin, USER_SCOPE } from './tokenScopes';
 import type { Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
@@ -59,17 +60,18 @@ export interface IssuedToken {
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** JFrog's reference-token shape: base64 of `reftkn:01:<expiry epoch>:<random>`, letters and digits only. */
+/**
+ * JFrog's reference-token shape: base64 of `reftkn:01:<expiry epoch>:<random>`, whose last six characters
+ * are then replaced by the checksum of the 58 before them (over 130 random bits remain). Letters and digits
+ * only, as clients and secret scanners expect: base64 of ASCII letters, digits and `:` never reaches the
+ * 62nd and 63rd characters, `+` and `/`, and the checksum is base62.
+ */
 function generateReferenceToken(deps: Pick<DomainDeps, 'randomBytes'>, expiresAt: number | null): string {
   const epoch = String(Math.floor((expiresAt ?? 0) / 1000))
     .padStart(10, '0')
     .slice(-10);
-  for (;;) {
-    const random = generateRandomString({ read: (b) => b.set(deps.randomBytes(b.length)) }, BASE62, 27);
-    const token = encodeBase64NoPadding(new TextEncoder().encode(`reftkn:01:${epoch}:${random}`));
-    // About one try in six has no + or / (clients and secret scanners expect letters and digits only).
-    if (/^[A-Za-z0-9]{64}$/.test(token)) return token;
-  }
+  const random = generateRandomString({ read: (b) => b.set(deps.randomBytes(b.length)) }, BASE62, 27);
+  return withChecksum(encodeBase64NoPadding(new TextEncoder().encode(`reftkn:01:${epoch}:${random}`)).slice(0, -CHECKSUM_LENGTH));
 }
 
 function mint(deps: DomainDeps, user: UserRecord, record: AccessTokenRecord): string {
@@ -92,7 +94,7 @@ async function issue(
   fields: Omit<AccessTokenRecord, 'refreshHash' | 'referenceHash' | 'lastUsedAt' | 'revokedAt' | 'revokedReason'>,
   withReference: boolean,
 ) {
-  const refreshToken = fields.refreshable ? REFRESH_TOKEN_PREFIX + encodeBase32LowerCaseNoPadding(deps.randomBytes(20)) : undefined;
+  const refreshToken = fields.refreshable ? generateRefreshToken(deps.randomBytes) : undefined;
   const referenceToken = withReference ? generateReferenceToken(deps, fields.expiresAt) : undefined;
   const record: AccessTokenRecord = {
     ...fields,
@@ -198,8 +200,8 @@ const REFRESH_REUSED = 'This refresh token was used already: every token refresh
  * the old pair stops working. The refresh token is the credential: no other is needed.
  */
 export async function refreshToken(deps: DomainDeps, ctx: RequestContext, refresh: string, accessToken?: string): Promise<Result<IssuedToken>> {
-  const old =
-    refresh.startsWith(REFRESH_TOKEN_PREFIX) && refresh.length < 200 ? await deps.store.findAccessTokenByRefresh(storedTokenHash(deps.keys, refresh)) : null;
+  // A typo fails the checksum and is refused as unknown without a database read.
+  const old = (await refreshTokenMayExist(deps, refresh)) ? await deps.store.findAccessTokenByRefresh(storedTokenHash(deps.keys, refresh)) : null;
   if (!old) return fail('BAD_CREDENTIALS', REFRESH_REFUSED);
   if (old.revokedReason === 'refreshed') {
     // A spent refresh token again: either the client or a thief has the newer one. End the family (RFC 9700 4.14.2).
@@ -250,10 +252,10 @@ export async function findTokenByValue(deps: DomainDeps, value: string): Promise
   if (claims) return deps.store.findAccessToken(claims.jti);
   const hash = storedTokenHash(deps.keys, value);
   if (value.startsWith(REFRESH_TOKEN_PREFIX)) {
-    const token = await deps.store.findAccessTokenByRefresh(hash);
+    const token = (await refreshTokenMayExist(deps, value)) ? await deps.store.findAccessTokenByRefresh(hash) : null;
     return token && token.revokedAt === null ? token : null;
   }
-  return deps.store.findAccessTokenByReference(hash);
+  return (await referenceTokenMayExist(deps, value)) ? deps.store.findAccessTokenByReference(hash) : null;
 }
 
 /** Whether the principal may see or revoke this token: their own, or any for an admin who may read users. */

@@ -22,7 +22,8 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
   it('signs in: an opaque token, stored only as a hash, and a profile unlocked by the sign-in', async () => {
     const reply = await k.call('/api/v1/session', { method: 'POST', json: { username: 'NIA', password: 'nia-Password-1' } });
     expect(reply.status).toBe(200);
-    expect(reply.json.token).toMatch(/^kfs_[a-z2-7]{32}$/);
+    // 160 random bits in base32, then their checksum.
+    expect(reply.json.token).toMatch(/^kfs_[a-z2-7]{32}[A-Za-z0-9]{6}$/);
     expect(reply.json.profile).toMatchObject({
       name: 'nia',
       email: 'nia@example.com',
@@ -34,6 +35,15 @@ describe("Keyfob's own calls for the extension (/api/v1)", () => {
     const stored = await k.sql('select token_hash from sessions');
     expect(JSON.stringify(stored)).not.toContain(reply.json.token);
     expect(JSON.stringify(stored)).not.toContain(reply.json.token.slice(4));
+    // One character off fails the checksum: answered as any unknown session is.
+    const token = reply.json.token as string;
+    const typo = `${token.slice(0, 10)}${token[10] === 'a' ? 'b' : 'a'}${token.slice(11)}`;
+    const mistyped = await k.call('/api/v1/profile', { auth: { bearer: typo } });
+    expect([mistyped.status, mistyped.json.errors[0]]).toEqual([
+      401,
+      { status: 401, code: 'SESSION_EXPIRED', message: 'Your session has ended: sign in again' },
+    ]);
+    expect((await k.call('/api/v1/profile', { auth: { bearer: token } })).status).toBe(200);
     const wrong = await k.call('/api/v1/session', { method: 'POST', json: { username: 'nia', password: 'nope-nope-nope' } });
     expect(wrong.status).toBe(401);
     expect(wrong.json.errors[0].code).toBe('BAD_CREDENTIALS');

@@ -51,6 +51,18 @@ describe('access tokens', () => {
     }
     // As a Basic password, only with its own user's name.
     expect((await k.call(VERSION, { auth: { basic: ['ops', access_token] } })).status).toBe(401);
+    // One character off fails the checksum: refused as an unknown token is (Artifactory's error shape).
+    const typo = (token: string) => `${token.slice(0, 20)}${token[20] === 'a' ? 'b' : 'a'}${token.slice(21)}`;
+    for (const auth of [{ bearer: typo(reference_token) }, { apiKey: typo(reference_token) }]) {
+      const mistyped = await k.call(VERSION, { auth });
+      expect([mistyped.status, mistyped.json]).toEqual([
+        401,
+        { errors: [{ status: 401, code: 'BAD_CREDENTIALS', message: 'This access token is unknown here' }] },
+      ]);
+    }
+    expect(refresh_token).toMatch(/^kfr_[a-z2-7]{32}[A-Za-z0-9]{6}$/);
+    const misrefreshed = await k.call(T, { method: 'POST', json: { grant_type: 'refresh_token', refresh_token: typo(refresh_token) } });
+    expect([misrefreshed.status, misrefreshed.json.errors[0].code]).toEqual([401, 'BAD_CREDENTIALS']);
     // Only hashes at rest: no token value is in the database.
     const dump = JSON.stringify(await k.sql('select * from access_tokens'));
     for (const secret of [access_token, refresh_token, reference_token]) expect(dump).not.toContain(secret);

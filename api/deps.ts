@@ -4,6 +4,7 @@ import { createKeyRing, type Sha256 } from './crypto/keyring';
 import { resolveClientAddress } from './http/clientAddress';
 import { createDrizzleStore, type KeyfobDatabase } from './db/store';
 import { createPasswordCache, withReadCache } from './domain/cache';
+import { createUsageLog } from './domain/usage';
 import type { OAuthDeps } from './domain/oauth';
 import type { SamlDeps, SamlServiceProvider } from './domain/saml';
 import { createOAuthClient } from './oauth/oidc';
@@ -89,6 +90,7 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
       : config.settings;
   return {
     store,
+    usage: createUsageLog(),
     passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes, keys.sha256) : undefined,
     clock: parts.clock ?? testClock ?? systemClock,
     testClock,

@@ -38,6 +38,7 @@ export const AUDIT_EVENT_TYPES = [
   'tokens-revoked-all',
   'credential-leaked',
   'api-key-overlap-ended',
+  'session-ended',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -214,18 +214,36 @@ export const SignInRequest = z
 
 export const UnlockRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH), idleMinutes: IdleMinutes }).meta({ id: 'Unlock' });
 
+/** Where and how often a credential was used: the newest clients first, and uses per UTC day (the last 30 days that had any). */
+export const CredentialUsage = z
+  .object({
+    clients: z.array(
+      z.object({
+        address: z.string().nullable().meta({ example: '10.1.2.3' }),
+        userAgent: z.string().nullable().meta({ example: 'curl/8.5.0' }),
+        client: z.string().meta({ description: 'The user agent as a person reads it.', example: 'curl/8.5.0' }),
+        lastUsedAt: z.string(),
+      }),
+    ),
+    daily: z.array(z.object({ day: z.string().meta({ example: '2026-12-03' }), uses: z.number().int() })),
+  })
+  .meta({ id: 'CredentialUsage' });
+export type CredentialUsage = z.infer<typeof CredentialUsage>;
+
 export const ApiKeySummary = z
   .object({
     masked: z.string().meta({ example: 'AKCp••••••••abcd' }),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     needsRegeneration: z.boolean().meta({ description: 'Made by an older format: works in the header but not as a Basic password until regenerated.' }),
+    usage: CredentialUsage,
     /** The key this one replaced, while it still works (a regenerate with an overlap); null otherwise. */
     previous: z
       .object({
         masked: z.string().meta({ example: 'AKCp••••••••wxyz' }),
         endsAt: z.string(),
         lastUsedAt: z.string().nullable(),
+        usage: CredentialUsage,
       })
       .nullable(),
   })
@@ -298,6 +316,7 @@ export const SshKeyReply = z
     fingerprint: z.string().meta({ example: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s' }),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
+    usage: CredentialUsage,
   })
   .meta({ id: 'SshKey' });
 export type SshKeyReply = z.infer<typeof SshKeyReply>;
@@ -480,6 +499,7 @@ export const AccessTokenInfo = z
     refreshable: z.boolean(),
     scope: z.string(),
     last_used: z.number().int().optional(),
+    usage: CredentialUsage.optional().meta({ description: 'Keyfob: where and how often the token was used (in lists of one’s own tokens).' }),
   })
   .meta({ id: 'AccessTokenInfo' });
 export type AccessTokenInfo = z.infer<typeof AccessTokenInfo>;
@@ -541,3 +561,21 @@ export const RegenerateApiKeyRequest = z
   })
   .meta({ id: 'RegenerateApiKeyRequest' });
 export type RegenerateApiKeyRequest = z.infer<typeof RegenerateApiKeyRequest>;
+
+/** One of the user's browser sessions (the popup's), as their list of sessions shows it. */
+export const SessionSummary = z
+  .object({
+    id: z.string().meta({ description: 'Names the session for ending it; not a credential.' }),
+    current: z.boolean().meta({ description: 'The session this request came with.' }),
+    client: z.string().meta({ example: 'Chrome on Linux' }),
+    signedInFrom: z.string().nullable(),
+    createdAt: z.string(),
+    lastSeenAt: z.string(),
+    expiresAt: z.string(),
+    usage: CredentialUsage,
+  })
+  .meta({ id: 'SessionSummary' });
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const SessionList = z.object({ sessions: z.array(SessionSummary) }).meta({ id: 'SessionList' });
+export type SessionList = z.infer<typeof SessionList>;

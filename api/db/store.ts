@@ -5,6 +5,7 @@ import { alias, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Realm } from '../../shared/schemas';
 import { NO_OVERLAP } from '../domain/apiKeyOverlap';
 import type { Store } from '../domain/ports';
+import { CLIENTS_KEPT, DAY_MS, USAGE_KEPT_DAYS, type UsageClient } from '../domain/usage';
 import type {
   AccessTokenRecord,
   ApiKeyRecord,
@@ -26,6 +27,9 @@ import {
   apiKeys,
   auditEvents,
   bintrayCredentials,
+  credentialClients,
+  credentialUsage,
+  knownBrowsers,
   loginFailures,
   oauthFlows,
   oauthIdentities,
@@ -46,6 +50,15 @@ import {
 export type KeyfobDatabase = LibSQLDatabase<typeof schema>;
 
 type Batch = [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
+
+/** D1 binds at most 100 parameters per statement: rows and lists go in groups that stay under it. */
+const D1_PARAMETERS = 100;
+
+function inGroups<T>(items: T[], size: number): T[][] {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
+}
 
 function toUser(row: typeof users.$inferSelect): UserRecord {
   return { ...row, realm: row.realm as Realm };
@@ -273,19 +286,30 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         ...auditInserts(audit.map((e) => ({ ...e, userId }))),
       ]);
     },
-    async deleteApiKey(userId, audit) {
+    async deleteApiKey(userId, audit, mail = []) {
       const results = await batch([
         db.delete(apiKeys).where(eq(apiKeys.userId, userId)).returning({ userId: apiKeys.userId }),
         ...auditInsertsWhere(audit, changed),
+        ...mail.map((message) => insertWhere(outbox, message, changed)),
       ]);
       return (results[0] as unknown[]).length > 0;
     },
-    async deleteAllApiKeys(audit) {
-      const results = await batch([db.select({ n: count() }).from(apiKeys), db.delete(apiKeys), ...auditInserts(audit)]);
+    async deleteAllApiKeys(audit, notice) {
+      // The notice first: it goes to the owners of the keys about to be deleted.
+      const mail = notice
+        ? [
+            db
+              .insert(outbox)
+              .select(
+                sql`select null, ${users.email}, ${notice.subject}, ${notice.sealedBody}, ${notice.createdAt}, 0, ${notice.nextAttemptAt}, null, null from ${users} where ${users.email} is not null and ${users.id} != ${notice.exceptUserId} and ${users.id} in (select ${apiKeys.userId} from ${apiKeys})`,
+              ),
+          ]
+        : [];
+      const results = await batch([db.select({ n: count() }).from(apiKeys), ...mail, db.delete(apiKeys), ...auditInserts(audit)]);
       return (results[0] as { n: number }[])[0]?.n ?? 0;
     },
-    async insertAccessToken(token, audit) {
-      await batch([db.insert(accessTokens).values(token), ...auditInserts(audit)]);
+    async insertAccessToken(token, audit, mail = []) {
+      await batch([db.insert(accessTokens).values(token), ...auditInserts(audit), ...mail.map((message) => db.insert(outbox).values(message))]);
     },
     async findAccessToken(id) {
       const [row] = await db.select().from(accessTokens).where(eq(accessTokens.id, id)).limit(1);
@@ -308,8 +332,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         .orderBy(sql`${accessTokens.createdAt} desc, ${accessTokens.id}`);
       return rows.map(toAccessToken);
     },
-    async revokeAccessTokens(selection, at, audit) {
-      const results = await batch([revokeTokens(selection, at), ...auditInserts(audit)]);
+    async revokeAccessTokens(selection, at, audit, mail = []) {
+      const results = await batch([revokeTokens(selection, at), ...mail.map((message) => insertWhere(outbox, message, changed)), ...auditInserts(audit)]);
       // Counted from the rows returned: D1 and libSQL report affected rows differently.
       return (results[0] as unknown[]).length;
     },
@@ -405,6 +429,49 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         })
         .where(or(current, previous));
     },
+    async recordUsage(rollups) {
+      const days = rollups.flatMap((r) => r.daily.map((d) => ({ credential: r.credential, day: d.day, uses: d.uses })));
+      const clients = rollups.flatMap((r) => r.clients.map((c) => ({ credential: r.credential, ...c })));
+      const items: BatchItem<'sqlite'>[] = [
+        ...inGroups(days, Math.floor(D1_PARAMETERS / 3)).map((group) =>
+          db
+            .insert(credentialUsage)
+            .values(group)
+            .onConflictDoUpdate({ target: [credentialUsage.credential, credentialUsage.day], set: { uses: sql`${credentialUsage.uses} + excluded.uses` } }),
+        ),
+        ...inGroups(clients, Math.floor(D1_PARAMETERS / 4)).map((group) =>
+          db
+            .insert(credentialClients)
+            .values(group)
+            .onConflictDoUpdate({
+              target: [credentialClients.credential, credentialClients.clientAddress, credentialClients.userAgent],
+              set: { lastUsedAt: sql`max(${credentialClients.lastUsedAt}, excluded.last_used_at)` },
+            }),
+        ),
+      ];
+      // One batch: the counts of a flush are all written, or none (and the domain counts them again).
+      await batch(items);
+    },
+    async listUsage(credentials, sinceDay) {
+      const groups = inGroups(credentials, D1_PARAMETERS - 1);
+      const [days, clients] = await Promise.all([
+        Promise.all(
+          groups.map((group) =>
+            db
+              .select()
+              .from(credentialUsage)
+              .where(and(inArray(credentialUsage.credential, group), gte(credentialUsage.day, sinceDay))),
+          ),
+        ),
+        Promise.all(groups.map((group) => db.select().from(credentialClients).where(inArray(credentialClients.credential, group)))),
+      ]);
+      const rollups = new Map(
+        credentials.map((credential) => [credential, { credential, daily: [] as { day: number; uses: number }[], clients: [] as UsageClient[] }]),
+      );
+      for (const row of days.flat()) rollups.get(row.credential)?.daily.push({ day: row.day, uses: row.uses });
+      for (const { credential, ...client } of clients.flat()) rollups.get(credential)?.clients.push(client);
+      return [...rollups.values()].filter((r) => r.daily.length > 0 || r.clients.length > 0);
+    },
     async endApiKeyOverlap(userId, audit) {
       const results = await batch([
         db
@@ -417,16 +484,43 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       return (results[0] as unknown[]).length > 0;
     },
 
-    async recordSignIn(session: SessionRecord, audit) {
-      await batch([
+    async recordSignIn(session: SessionRecord, audit, browser) {
+      const remember = browser
+        ? [
+            db
+              .insert(knownBrowsers)
+              .values({ userId: session.userId, browser: browser.name, firstSeenAt: session.createdAt })
+              .onConflictDoNothing()
+              .returning({ userId: knownBrowsers.userId }),
+            // Only right after a browser was added, and only when it is not the user's first.
+            ...browser.newBrowserMail.map((message) =>
+              insertWhere(
+                outbox,
+                message,
+                sql`changes() > 0 and (select count(*) from ${knownBrowsers} where ${knownBrowsers.userId} = ${session.userId}) > 1`,
+              ),
+            ),
+          ]
+        : [];
+      const results = await batch([
         db.insert(sessions).values(session),
         db.update(users).set({ lastLoggedIn: session.createdAt }).where(eq(users.id, session.userId)),
         ...auditInserts(audit),
+        ...remember,
       ]);
+      return browser ? (results[2 + audit.length] as unknown[]).length > 0 : false;
     },
     async findSession(tokenHash) {
       const [row] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
       return row ? toSession(row) : null;
+    },
+    async listSessions(userId, at) {
+      const rows = await db
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), eq(sessions.kind, 'browser'), gt(sessions.expiresAt, at)))
+        .orderBy(sql`${sessions.createdAt} desc`);
+      return rows.map(toSession);
     },
     async insertSession(session, audit) {
       await batch([db.insert(sessions).values(session), ...auditInserts(audit)]);
@@ -504,10 +598,11 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const [row] = await db.select().from(sshKeys).where(eq(sshKeys.fingerprint, fingerprint)).limit(1);
       return row ?? null;
     },
-    async insertSshKey(key, audit) {
+    async insertSshKey(key, audit, mail = []) {
       const insert = db.insert(sshKeys).values(key).onConflictDoNothing({ target: sshKeys.fingerprint }).returning();
-      const [inserted] = (await batch([insert, ...auditInsertsWhere(audit, changed)]))[0] as SshKeyRecord[];
-      return inserted ?? null;
+      const inserted = [insert, ...auditInsertsWhere(audit, changed), ...mail.map((message) => insertWhere(outbox, message, changed))];
+      const [row] = (await batch(inserted))[0] as SshKeyRecord[];
+      return row ?? null;
     },
     async deleteSshKey(userId, id, audit) {
       const mine = and(eq(sshKeys.id, id), eq(sshKeys.userId, userId));
@@ -546,7 +641,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const [row] = await db.select().from(passwordResets).where(eq(passwordResets.tokenHash, tokenHash)).limit(1);
       return row ?? null;
     },
-    async completePasswordReset(reset, user, changes, at, audit) {
+    async completePasswordReset(reset, user, changes, at, audit, mail = []) {
       // Every later statement runs only if the first one marked the reset used at this very moment:
       // of two uses racing, one changes the password and the other changes nothing.
       const usedNow = exists(
@@ -575,6 +670,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
           .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), usedNow)),
         // As elsewhere: the event is in the change's transaction, and only when the change happened.
         ...auditInsertsWhere(audit, usedNow.getSQL()),
+        ...mail.map((message) => insertWhere(outbox, message, usedNow.getSQL())),
       ]);
       return (results[0] as unknown[]).length > 0;
     },
@@ -746,6 +842,15 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         // Counts per name and address (`name-key address`) quiet for an hour: their delay (60 s at most)
         // ran out long ago. A name's own count stays: it is the lock's.
         [loginFailures, and(sql`instr(${loginFailures.nameKey}, ' ') > 0`, lte(loginFailures.lastFailureAt, at - ADDRESS_FAILURES_KEPT_MS))],
+        [credentialUsage, lt(credentialUsage.day, Math.floor(at / DAY_MS) - USAGE_KEPT_DAYS)],
+        // Clients past the newest few of their credential (flushes add up to five each), and any quiet that long.
+        [
+          credentialClients,
+          or(
+            lt(credentialClients.lastUsedAt, at - USAGE_KEPT_DAYS * DAY_MS),
+            sql`rowid in (select rowid from (select rowid, row_number() over (partition by ${credentialClients.credential} order by ${credentialClients.lastUsedAt} desc) as newest from ${credentialClients}) where newest > ${CLIENTS_KEPT})`,
+          ),
+        ],
       ] as const;
       // Each count and its delete in the same transaction: the counts say exactly what went.
       const results = await batch(
@@ -760,6 +865,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         deliveredMail: counted(4),
         samlRequests: counted(5),
         addressFailures: counted(6),
+        usageDays: counted(7),
+        usageClients: counted(8),
       };
     },
 

@@ -36,6 +36,7 @@ export const OPERATIONS = [
   'manageSignInMethods',
   'manageApiKey',
   'manageTokens',
+  'manageSessions',
   'adminRead',
   'adminChange',
   'adminPowers',
@@ -67,6 +68,9 @@ export const PERMISSIONS: Record<Operation, Row> = {
   manageSignInMethods: /*     */ row(['yes', 'no', 'no', 'no', 'yes', 'no', 'no', 'no', 'no', 'no']),
   manageApiKey: /*            */ row(['yes', 'yes', 'no', 'no', 'yes', 'flag', 'flag', 'no', 'no', 'no']),
   manageTokens: /*            */ row(['yes', 'yes', 'no', 'no', 'yes', 'flag', 'flag', 'no', 'yes', 'yes']),
+  // Sessions show where one is signed in, and ending them is what a user does who fears one was taken:
+  // only the password or a fresh unlock (ASVS 7.5.2), never a credential a script holds.
+  manageSessions: /*          */ row(['yes', 'no', 'no', 'no', 'yes', 'flag', 'flag', 'no', 'no', 'no']),
   adminRead: /*               */ row(['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'no', 'no', 'yes']),
   adminChange: /*             */ row(['yes', 'yes', 'yes', 'yes', 'yes', 'no', 'no', 'no', 'no', 'yes']),
   // Making an admin, or taking over one's sign-in: only the password or a fresh unlock, never a script's
@@ -85,6 +89,7 @@ export const OPERATION_LABELS: Record<Operation, string> = {
   manageSignInMethods: 'manage SSH keys and OAuth bindings',
   manageApiKey: 'create, regenerate or revoke the API key',
   manageTokens: 'create, list and revoke own access tokens',
+  manageSessions: 'list and end own browser sessions',
   adminRead: 'admin reads (users, activity, policies)',
   adminChange: 'admin changes (users, passwords, keys, locks, policies)',
   adminPowers: "grant admin; change an admin's password or e-mail; tokens for an admin; read another admin's API key",
@@ -139,6 +144,7 @@ const REFUSALS: Record<Operation, string> = {
   manageSignInMethods: 'Managing SSH keys and bound accounts needs your password or a fresh unlock',
   manageApiKey: 'An API key or token cannot create, regenerate or revoke an API key: use your password or an unlocked session',
   manageTokens: 'Unlock your profile with your password to manage tokens',
+  manageSessions: 'Unlock your profile with your password to see and end your sessions',
   adminRead: 'Only an administrator may do this',
   adminChange: 'Administrator changes need your password, an API key, an admin-scoped token or a fresh unlock',
   adminPowers: "Granting admin, changing an admin's password or e-mail, or reading an admin's key needs your password or a fresh unlock",

@@ -8,6 +8,8 @@ import type { ApiKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { NO_OVERLAP } from './apiKeyOverlap';
 import { legacyMemo } from './checksums';
+import { byAdmin, securityNotice, sharedNotice } from './notices';
+import { NO_USAGE, usageKey, type UsageOf } from './usage';
 
 const sealContext = (userId: number) => `api-key:${userId}`;
 
@@ -75,13 +77,35 @@ export async function endApiKeyOverlap(deps: DomainDeps, ctx: RequestContext, us
   return ended ? ok(undefined) : fail('NOT_FOUND', 'No old API key is working beside the current one');
 }
 
+const REVOKED_IF_NOT_EXPECTED = 'ask your administrator why; generate a new key in Keyfob once you know your account is safe';
+const REVOKED_MEANS = 'Scripts using it are refused from now on.';
+
 export async function revokeApiKey(deps: DomainDeps, ctx: RequestContext, user: UserRecord, actor: UserRecord): Promise<boolean> {
-  const detail = actor.id === user.id ? undefined : { by: actor.name };
-  return deps.store.deleteApiKey(user.id, [auditEvent(deps, ctx, 'api-key-revoked', user, detail)]);
+  const self = actor.id === user.id;
+  const detail = self ? undefined : { by: actor.name };
+  // Someone else ended the user's key: they hear of it (their scripts are about to fail).
+  const mail = self
+    ? []
+    : await securityNotice(deps, ctx, user, {
+        subject: 'Your Keyfob API key was revoked',
+        happened: `${byAdmin(actor)} revoked the API key of your Keyfob account ${user.name}. ${REVOKED_MEANS}`,
+        ifNotYou: REVOKED_IF_NOT_EXPECTED,
+      });
+  const revoked = await deps.store.deleteApiKey(user.id, [auditEvent(deps, ctx, 'api-key-revoked', user, detail)], mail);
+  if (revoked && mail.length > 0) deps.afterMailQueued?.();
+  return revoked;
 }
 
+/** Every key ends at once; each owner with an e-mail (but the admin who did it) is told, with one text for all. */
 export async function revokeAllApiKeys(deps: DomainDeps, ctx: RequestContext, actor: UserRecord): Promise<number> {
-  return deps.store.deleteAllApiKeys([auditEvent(deps, ctx, 'api-keys-revoked-all', actor)]);
+  const notice = await sharedNotice(deps, ctx, {
+    subject: 'Your Keyfob API key was revoked',
+    happened: `${byAdmin(actor)} revoked every API key on this Keyfob, yours among them. ${REVOKED_MEANS}`,
+    ifNotYou: REVOKED_IF_NOT_EXPECTED,
+  });
+  const revoked = await deps.store.deleteAllApiKeys([auditEvent(deps, ctx, 'api-keys-revoked-all', actor)], { ...notice, exceptUserId: actor.id });
+  if (revoked > 0) deps.afterMailQueued?.();
+  return revoked;
 }
 
 /** The user's key in clear, or null when they have none (or it cannot be opened under this master key). */
@@ -102,18 +126,25 @@ export async function readApiKeyAsAdmin(deps: DomainDeps, ctx: RequestContext, u
   return key?.apiKey ?? null;
 }
 
-export function summariseApiKey(apiKey: string, record: ApiKeyRecord, now: number): ApiKeySummary {
+/** The usage keys of the user's key and of the old key while it overlaps, for readUsage. */
+export function apiKeyUsageKeys(record: ApiKeyRecord): string[] {
+  return [record.lookupHash, record.previousLookupHash].filter((hash) => hash !== null).map(usageKey.apiKey);
+}
+
+export function summariseApiKey(apiKey: string, record: ApiKeyRecord, now: number, usageOf: UsageOf = () => NO_USAGE): ApiKeySummary {
   const overlapping = record.previousEndsAt !== null && record.previousEndsAt > now && record.previousMasked !== null;
   return {
     masked: maskSecret(apiKey),
     createdAt: new Date(record.createdAt).toISOString(),
     lastUsedAt: record.lastUsedAt === null ? null : new Date(record.lastUsedAt).toISOString(),
     needsRegeneration: record.formatVersion < BASIC_PASSWORD_API_KEY_FORMAT,
+    usage: usageOf(usageKey.apiKey(record.lookupHash)),
     previous: overlapping
       ? {
           masked: record.previousMasked as string,
           endsAt: new Date(record.previousEndsAt as number).toISOString(),
           lastUsedAt: record.previousLastUsedAt === null ? null : new Date(record.previousLastUsedAt).toISOString(),
+          usage: usageOf(usageKey.apiKey(record.previousLookupHash as string)),
         }
       : null,
   };

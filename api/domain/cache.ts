@@ -210,6 +210,8 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
       ),
     },
 
+    listUsage: 'read',
+    listSessions: 'read',
     listUsers: 'read',
     countUsers: 'read',
     countAdmins: 'read',
@@ -246,6 +248,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     insertSession: 'writesNothingCached',
     insertSshKey: 'writesNothingCached',
     touchSshKey: 'writesNothingCached',
+    recordUsage: 'writesNothingCached',
     putBintray: 'writesNothingCached',
     deleteBintray: 'writesNothingCached',
     insertPasswordReset: 'writesNothingCached',

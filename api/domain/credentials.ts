@@ -26,6 +26,7 @@ import { addressFailureKey, BAD_CREDENTIALS_MESSAGE, guardedPasswordAttempt, LOC
 import type { AccessTokenRecord, ApiKeyRecord, SessionRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { extendedUnlock } from './unlockWindow';
+import { usageKey } from './usage';
 
 /** A credential as a request carried it, already parsed from its header. */
 export type Credential =
@@ -45,6 +46,8 @@ export interface Principal {
   apiKey?: ApiKeyRecord;
   /** The access token the request carried (a JWT, or its reference token). */
   accessToken?: AccessTokenRecord;
+  /** What this use is counted under (domain/usage.ts); none for a password, which has no usage to show. */
+  usageKey?: string;
 }
 
 const SESSION_ENDED_MESSAGE = 'Your session has ended: sign in again';
@@ -152,7 +155,7 @@ async function byApiKey(deps: DomainDeps, apiKey: string, expectedNameKey?: stri
   // The sign-in lock stops password guesses; a key already held is no guess, so it goes on working.
   const lastUsedAt = which === 'current' ? key.lastUsedAt : key.previousLastUsedAt;
   if (lastUsedAt === null || now - lastUsedAt >= LAST_USED_RESOLUTION_MS) await deps.store.touchApiKey(hash, now);
-  return ok({ user, via: 'apiKey', apiKey: key });
+  return ok({ user, via: 'apiKey', apiKey: key, usageKey: usageKey.apiKey(hash) });
 }
 
 // Scripts send the same token with every request: its claims, once its signature checked out, are kept
@@ -206,7 +209,7 @@ async function byAccessToken(deps: DomainDeps, presented: string, expectedNameKe
   // Never more than its user may now: a demoted admin's admin token stops at once.
   if (tokenIsAdmin(token) && !user.admin) return fail('FORBIDDEN', `This token carries admin rights that ${user.name} no longer has`);
   if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_MS) await deps.store.touchAccessToken(token.id, now);
-  return ok({ user, via: 'accessToken', accessToken: token });
+  return ok({ user, via: 'accessToken', accessToken: token, usageKey: usageKey.token(token.id) });
 }
 
 async function bySession(deps: DomainDeps, token: string): Promise<Result<Principal>> {
@@ -224,7 +227,7 @@ async function bySession(deps: DomainDeps, token: string): Promise<Result<Princi
   const user = await deps.store.findUserById(session.userId);
   if (!user) return fail('SESSION_EXPIRED', SESSION_ENDED_MESSAGE);
   // Git LFS tokens live their fixed few minutes and never see secrets.
-  if (session.kind === 'lfs') return ok({ user, via: 'lfsToken', session });
+  if (session.kind === 'lfs') return ok({ user, via: 'lfsToken', session, ...(session.sshKeyId !== null && { usageKey: usageKey.sshKey(session.sshKeyId) }) });
   // Sessions are Keyfob's interface (the extension): an admin who turned it off for the user ends them.
   if (user.disableUIAccess) return fail('FORBIDDEN', UI_ACCESS_DISABLED_MESSAGE);
   const unlockedUntil = extendedUnlock(session, now);
@@ -232,9 +235,9 @@ async function bySession(deps: DomainDeps, token: string): Promise<Result<Princi
     // Use extends a session, never past its maximum age, and its unlock, never past the server's maximum.
     const changes = { lastSeenAt: now, expiresAt: Math.min(now + deps.settings.sessionIdleMs, endsAt), ...(unlockedUntil !== null && { unlockedUntil }) };
     await deps.store.updateSession(tokenHash, changes, []);
-    return ok({ user, via: 'session', session: { ...session, ...changes } });
+    return ok({ user, via: 'session', session: { ...session, ...changes }, usageKey: usageKey.session(tokenHash) });
   }
-  return ok({ user, via: 'session', session });
+  return ok({ user, via: 'session', session, usageKey: usageKey.session(tokenHash) });
 }
 
 async function byBasic(deps: DomainDeps, ctx: RequestContext, username: string, password: string): Promise<Result<Principal>> {
@@ -266,13 +269,27 @@ async function byEncryptedPassword(deps: DomainDeps, user: UserRecord, presented
   }
   const key = await deps.store.findApiKeyByUserId(user.id);
   if (key !== null && secretsEqual(presented, deriveEncryptedApiKey(deps.keys, user.id, key.lookupHash))) {
-    return ok({ user, via: 'encryptedApiKey', apiKey: key });
+    return ok({ user, via: 'encryptedApiKey', apiKey: key, usageKey: usageKey.apiKey(key.lookupHash) });
   }
   return null;
 }
 
-/** Resolves a credential to a principal, or says why not. `none` is the caller's to handle. */
+/**
+ * Resolves a credential to a principal, or says why not. `none` is the caller's to handle. A use of a
+ * credential is counted (in memory: the usage log writes rollups now and then, never per request).
+ */
 export async function authenticate(deps: DomainDeps, ctx: RequestContext, credential: Credential): Promise<Result<Principal>> {
+  const result = await resolveCredential(deps, ctx, credential);
+  const counted = result.ok ? result.value.usageKey : undefined;
+  if (counted !== undefined && deps.usage) {
+    const now = deps.clock.now();
+    deps.usage.record(counted, now, ctx);
+    await deps.usage.flushIfDue(deps.store, now);
+  }
+  return result;
+}
+
+async function resolveCredential(deps: DomainDeps, ctx: RequestContext, credential: Credential): Promise<Result<Principal>> {
   switch (credential.kind) {
     case 'none':
       return fail('UNAUTHENTICATED', 'Authentication is required');

@@ -5,6 +5,7 @@ import type { HttpSsoSettings } from './httpSso';
 import type { LeakReportSettings } from './leaks';
 import { DEFAULT_OVERLAP_MAX_MS } from './apiKeyOverlap';
 import type { PasswordCache } from './cache';
+import type { UsageLog } from './usage';
 import type { Clock, PasswordHasher, RandomBytes, Store } from './ports';
 import type { AuditEvent, AuditType, UserRecord } from './records';
 
@@ -56,6 +57,8 @@ export interface DomainDeps {
   passwordCache?: PasswordCache;
   /** LDAP, where configured (Node): checks the passwords of users of realm `ldap`. */
   directory?: Directory;
+  /** Counts each credential's uses in memory and writes them as rollups (domain/usage.ts); none: not counted. */
+  usage?: UsageLog;
   /** Called when mail was queued, so a runtime with a mailer can send it now rather than at its next poll. */
   afterMailQueued?: () => void;
 }

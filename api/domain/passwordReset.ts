@@ -8,7 +8,7 @@ import { storedTokenHash } from '../crypto/secrets';
 import { addressForLimits } from '../http/clientAddress';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
-import { checkPasswordPolicy, passwordFields } from './passwords';
+import { checkPasswordPolicy, passwordChangedNotice, passwordFields } from './passwords';
 import type { UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
@@ -95,6 +95,8 @@ export async function completeReset(
   }
   const now = deps.clock.now();
   const changes = { ...(await passwordFields(deps, input.newPassword1)), updatedAt: now };
-  const used = await deps.store.completePasswordReset(reset, user, changes, now, [auditEvent(deps, ctx, 'password-reset-used', user)]);
+  const mail = await passwordChangedNotice(deps, ctx, user, null, ' with a reset link sent to this address');
+  const used = await deps.store.completePasswordReset(reset, user, changes, now, [auditEvent(deps, ctx, 'password-reset-used', user)], mail);
+  if (used && mail.length > 0) deps.afterMailQueued?.();
   return used ? ok({ ...user, ...changes }) : fail('NOT_FOUND', LINK_INVALID);
 }

@@ -7,7 +7,8 @@ import { mayPerform } from './access';
 import { verifyUserPassword, type Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { PasswordHasher } from './ports';
-import type { UserRecord } from './records';
+import type { NewOutboxMessage, UserRecord } from './records';
+import { byAdmin, securityNotice } from './notices';
 import { fail, ok, type Result } from './result';
 
 /**
@@ -89,11 +90,28 @@ export async function changePassword(deps: DomainDeps, ctx: RequestContext, prin
   }
   const fields = await passwordFields(deps, change.newPassword1);
   const detail = self ? undefined : { by: actor.name };
+  const mail = await passwordChangedNotice(deps, ctx, target, self ? null : actor);
   const updated = await deps.store.updateUser(
     target.id,
     { ...fields, updatedAt: deps.clock.now() },
     [auditEvent(deps, ctx, 'password-changed', target, detail)],
-    { endSessionsExcept: self ? (principal.session?.tokenHash ?? null) : null },
+    { endSessionsExcept: self ? (principal.session?.tokenHash ?? null) : null, mail },
   );
+  if (updated && mail.length > 0) deps.afterMailQueued?.();
   return updated ? ok(updated) : fail('NOT_FOUND', `User '${target.name}' does not exist`);
+}
+
+/** The password changed: the owner always hears of it (a thief's first move is to change it); `actor` null when they did it. */
+export async function passwordChangedNotice(
+  deps: DomainDeps,
+  ctx: RequestContext,
+  user: Pick<UserRecord, 'name' | 'email'>,
+  actor: Pick<UserRecord, 'name'> | null,
+  how = '',
+): Promise<NewOutboxMessage[]> {
+  return securityNotice(deps, ctx, user, {
+    subject: 'Your Keyfob password was changed',
+    happened: `${actor ? `${byAdmin(actor)} changed the password of your Keyfob account ${user.name}` : `The password of your Keyfob account ${user.name} was changed${how}`}. Your other sessions were ended, and the old encrypted password no longer works.`,
+    ifNotYou: 'reset your password now with "Forgot password", and tell your administrator',
+  });
 }

@@ -3,6 +3,7 @@
  * system clock) implement them; tests pass real ones with a fixed clock.
  */
 import type { LockPolicy } from '../../shared/schemas';
+import type { UsageRollup } from './usage';
 import type {
   AccessTokenRecord,
   ApiKeyRecord,
@@ -109,14 +110,26 @@ export interface Store {
   insertApiKeyIfAbsent(key: ApiKeyRecord, audit: AuditEvent[]): Promise<boolean>;
   /** Inserts or replaces the user's key in one batch: the old key is dead the moment this returns. */
   replaceApiKey(key: ApiKeyRecord, audit: AuditEvent[]): Promise<void>;
-  deleteApiKey(userId: number, audit: AuditEvent[]): Promise<boolean>;
-  deleteAllApiKeys(audit: AuditEvent[]): Promise<number>;
+  /** Deletes the user's key; `mail` (a notice) is queued in the same batch, only when there was a key. */
+  deleteApiKey(userId: number, audit: AuditEvent[], mail?: NewOutboxMessage[]): Promise<boolean>;
+  /**
+   * Deletes every key. `notice` (one sealed body for all) is queued, in the same batch, to every user with an
+   * e-mail whose key this deletes (but `exceptUserId`, who did it).
+   */
+  deleteAllApiKeys(
+    audit: AuditEvent[],
+    notice?: Pick<NewOutboxMessage, 'subject' | 'sealedBody' | 'createdAt' | 'nextAttemptAt'> & { exceptUserId: number },
+  ): Promise<number>;
   /** Records that the key was used; by its lookup hash, so a key replaced meanwhile is not the one marked. */
   touchApiKey(lookupHash: string, at: number): Promise<void>;
+  /** Adds a flush of counted uses to the rollups (uses per day added, clients' last use moved on), in one batch. */
+  recordUsage(rollups: UsageRollup[]): Promise<void>;
+  /** The stored rollups of these credentials (days from `sinceDay`), those that have any. */
+  listUsage(credentials: string[], sinceDay: number): Promise<UsageRollup[]>;
   /** Ends the overlap of the user's old key (it stops working now); false when there was none. */
   endApiKeyOverlap(userId: number, audit: AuditEvent[]): Promise<boolean>;
 
-  insertAccessToken(token: AccessTokenRecord, audit: AuditEvent[]): Promise<void>;
+  insertAccessToken(token: AccessTokenRecord, audit: AuditEvent[], mail?: NewOutboxMessage[]): Promise<void>;
   findAccessToken(id: string): Promise<AccessTokenRecord | null>;
   findAccessTokenByReference(referenceHash: string): Promise<AccessTokenRecord | null>;
   findAccessTokenByRefresh(refreshHash: string): Promise<AccessTokenRecord | null>;
@@ -126,7 +139,7 @@ export interface Store {
    * Marks the selected live tokens revoked at `at`, each with its whole family and every token made by a
    * token of those families (and so on down); returns how many.
    */
-  revokeAccessTokens(selection: TokenSelection, at: number, audit: AuditEvent[]): Promise<number>;
+  revokeAccessTokens(selection: TokenSelection, at: number, audit: AuditEvent[], mail?: NewOutboxMessage[]): Promise<number>;
   /**
    * Refresh: the new token is written and the old one marked refreshed in one batch, only if the old one
    * is still live with this refresh hash (two concurrent refreshes: one wins). False when it was not.
@@ -148,9 +161,15 @@ export interface Store {
    */
   recordLeak(target: LeakTarget | null, at: number, audit: AuditEvent[], mail: NewOutboxMessage[]): Promise<boolean>;
 
-  /** A sign-in: the new session and the user's last sign-in time, in one atomic write. */
-  recordSignIn(session: SessionRecord, audit: AuditEvent[]): Promise<void>;
+  /**
+   * A sign-in: the new session and the user's last sign-in time, in one atomic write. The browser (as
+   * describeUserAgent names it) is remembered for the user; when it is new to them and they had signed in
+   * from another before, `newBrowserMail` is queued in the same batch. True when the browser was new.
+   */
+  recordSignIn(session: SessionRecord, audit: AuditEvent[], browser?: { name: string; newBrowserMail: NewOutboxMessage[] }): Promise<boolean>;
   findSession(tokenHash: string): Promise<SessionRecord | null>;
+  /** The user's browser sessions that have not expired at `at`, newest first. */
+  listSessions(userId: number, at: number): Promise<SessionRecord[]>;
   updateSession(
     tokenHash: string,
     changes: Partial<Pick<SessionRecord, 'lastSeenAt' | 'expiresAt' | 'unlockedUntil' | 'unlockIdleMs' | 'unlockEndsAt'>>,
@@ -183,7 +202,7 @@ export interface Store {
   listSshKeys(userId: number): Promise<SshKeyRecord[]>;
   findSshKeyByFingerprint(fingerprint: string): Promise<SshKeyRecord | null>;
   /** Inserts the key; null when its fingerprint is already registered (to anyone). */
-  insertSshKey(key: NewSshKey, audit: AuditEvent[]): Promise<SshKeyRecord | null>;
+  insertSshKey(key: NewSshKey, audit: AuditEvent[], mail?: NewOutboxMessage[]): Promise<SshKeyRecord | null>;
   /** Removes the user's key and every token it got, at once; false when the user has no such key. */
   deleteSshKey(userId: number, id: number, audit: AuditEvent[]): Promise<boolean>;
   touchSshKey(id: number, at: number): Promise<void>;
@@ -203,7 +222,14 @@ export interface Store {
    * count stays, so a lock outlives a reset), in one batch.
    * False when the reset was already used.
    */
-  completePasswordReset(reset: PasswordResetRecord, user: UserRecord, changes: UserChanges, at: number, audit: AuditEvent[]): Promise<boolean>;
+  completePasswordReset(
+    reset: PasswordResetRecord,
+    user: UserRecord,
+    changes: UserChanges,
+    at: number,
+    audit: AuditEvent[],
+    mail?: NewOutboxMessage[],
+  ): Promise<boolean>;
 
   listDueMail(at: number, limit: number): Promise<OutboxMessage[]>;
   listUndeliveredMail(): Promise<OutboxMessage[]>;

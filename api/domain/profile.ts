@@ -1,18 +1,20 @@
 /** The profile as the extension shows it, and the changes a user makes to it. */
 import { isExternalRealm, type ProfileReply } from '../../shared/schemas';
 import { deriveEncryptedPassword } from '../crypto/secrets';
-import { readApiKey, summariseApiKey } from './apiKeys';
+import { apiKeyUsageKeys, readApiKey, summariseApiKey } from './apiKeys';
+import { readUsage } from './usage';
 import { readBintray, summariseBintray } from './bintray';
 import { listSshKeys } from './sshKeys';
 import { canSeeSecrets, mayUpdateProfile } from './access';
 import type { Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import { composeMail, maskAddress } from './mail';
+import { emailChangedNotice } from './notices';
 import type { UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 export async function buildProfile(deps: DomainDeps, principal: Principal, user: UserRecord = principal.user): Promise<ProfileReply> {
   const [key, sshKeys, bintray] = await Promise.all([readApiKey(deps, user), listSshKeys(deps, user), readBintray(deps, user)]);
+  const apiKeyUsage = key ? await readUsage(deps, apiKeyUsageKeys(key.record)) : undefined;
   const now = deps.clock.now();
   const unlockedUntil = principal.session?.unlockedUntil ?? null;
   const stillUnlocked = unlockedUntil !== null && unlockedUntil > now;
@@ -31,7 +33,7 @@ export async function buildProfile(deps: DomainDeps, principal: Principal, user:
     unlockEnded: unlockedUntil !== null && !stillUnlocked ? { at: new Date(unlockedUntil).toISOString(), by: endedBy(principal.session) } : null,
     unlockMaxMinutes: Math.floor(deps.settings.unlockMaxMs / 60_000),
     apiKeyOverlapMaxSeconds: Math.floor(deps.settings.apiKeyOverlapMaxMs / 1000),
-    apiKey: key ? summariseApiKey(key.apiKey, key.record, now) : null,
+    apiKey: key ? summariseApiKey(key.apiKey, key.record, now, apiKeyUsage) : null,
     sshKeys,
     bintray: bintray ? summariseBintray(bintray.credentials, bintray.record) : null,
   };
@@ -54,25 +56,7 @@ export function revealEncryptedPassword(deps: DomainDeps, user: UserRecord): Res
 export async function updateEmail(deps: DomainDeps, ctx: RequestContext, user: UserRecord, email: string): Promise<Result<UserRecord>> {
   const updatable = mayUpdateProfile(user);
   if (!updatable.ok) return updatable;
-  // The old address hears of it: if this was not its owner, they know, and know whom to ask.
-  const notice =
-    user.email && user.email.toLowerCase() !== email.toLowerCase()
-      ? [
-          await composeMail(
-            deps,
-            user.email,
-            'Your Keyfob e-mail address was changed',
-            [
-              `Hello ${user.name},`,
-              '',
-              `The e-mail address of your Keyfob account was changed from this address to ${maskAddress(email)}${ctx.clientAddress ? `, from ${ctx.clientAddress}` : ''}.`,
-              'Password-reset links now go to the new address.',
-              '',
-              'If this was not you, sign in and change your password, and tell your administrator.',
-            ].join('\n'),
-          ),
-        ]
-      : [];
+  const notice = await emailChangedNotice(deps, ctx, user, email, null);
   const updated = await deps.store.updateUser(user.id, { email, updatedAt: deps.clock.now() }, [auditEvent(deps, ctx, 'email-changed', user)], {
     mail: notice,
   });

@@ -205,6 +205,9 @@ export interface ExpiredCounts {
   deliveredMail: number;
   /** Failed sign-in counts per name and address, an hour after their last failure. */
   addressFailures: number;
+  /** Daily use counts and clients of credentials, past what is kept (domain/usage.ts). */
+  usageDays: number;
+  usageClients: number;
 }
 
 export type AuditType = AuditEventType;

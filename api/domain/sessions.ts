@@ -7,6 +7,10 @@ import { changePassword } from './passwords';
 import { passwordExpiredNow } from './passwordExpiry';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { SessionRecord, UserRecord } from './records';
+import type { SessionSummary } from '../../shared/schemas';
+import { describeUserAgent } from '../../shared/userAgents';
+import { readUsage, usageKey } from './usage';
+import { securityNotice } from './notices';
 import { fail, ok, type Result } from './result';
 import { LOCKED, openUnlock, type IdleMinutes } from './unlockWindow';
 
@@ -84,8 +88,16 @@ export async function startSession(
     ...(options.unlocked ? openUnlock(deps.settings, now, options.idleMinutes) : LOCKED),
     kind: 'browser',
     sshKeyId: null,
+    clientAddress: ctx.clientAddress,
+    userAgent: ctx.userAgent?.slice(0, 256) ?? null,
   };
-  await deps.store.recordSignIn(session, [auditEvent(deps, ctx, 'sign-in', user)]);
+  const browser = describeUserAgent(ctx.userAgent);
+  const newBrowserMail = await securityNotice(deps, ctx, user, {
+    subject: `New sign-in to Keyfob from ${browser}`,
+    happened: `Your Keyfob account ${user.name} was signed in to from a browser it had not been used from before: ${browser}.`,
+  });
+  const isNew = await deps.store.recordSignIn(session, [auditEvent(deps, ctx, 'sign-in', user, { client: browser })], { name: browser, newBrowserMail });
+  if (isNew && newBrowserMail.length > 0) deps.afterMailQueued?.();
   return { token, session, user: { ...user, lastLoggedIn: now } };
 }
 
@@ -121,5 +133,38 @@ export async function signOut(deps: DomainDeps, ctx: RequestContext, principal: 
   const session = requireSession(principal);
   if (!session.ok) return session;
   await deps.store.deleteSession(session.value.tokenHash, [auditEvent(deps, ctx, 'sign-out', principal.user)]);
+  return ok(undefined);
+}
+
+/** The first characters of a session's stored hash name it in the list: enough to tell sessions apart, no use to sign in with. */
+const SESSION_ID_LENGTH = 16;
+
+/** The user's browser sessions (ASVS 7.5.2; the route lets only the password or a fresh unlock ask): where each began, when it was last used and from where. */
+export async function listOwnSessions(deps: DomainDeps, principal: Principal): Promise<SessionSummary[]> {
+  const sessions = await deps.store.listSessions(principal.user.id, deps.clock.now());
+  const usageOf = await readUsage(
+    deps,
+    sessions.map((session) => usageKey.session(session.tokenHash)),
+  );
+  const iso = (at: number) => new Date(at).toISOString();
+  return sessions.map((session) => ({
+    id: session.tokenHash.slice(0, SESSION_ID_LENGTH),
+    current: session.tokenHash === principal.session?.tokenHash,
+    client: describeUserAgent(session.userAgent),
+    signedInFrom: session.clientAddress ?? null,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(Math.min(session.expiresAt, session.createdAt + deps.settings.sessionMaxMs)),
+    usage: usageOf(usageKey.session(session.tokenHash)),
+  }));
+}
+
+/** Ends one of the user's sessions by its id in the list (their current one too: that is signing out). */
+export async function endOwnSession(deps: DomainDeps, ctx: RequestContext, principal: Principal, id: string): Promise<Result<void>> {
+  const session =
+    id.length === SESSION_ID_LENGTH ? (await deps.store.listSessions(principal.user.id, deps.clock.now())).find((s) => s.tokenHash.startsWith(id)) : undefined;
+  if (!session) return fail('NOT_FOUND', 'You have no such session: it may have ended already');
+  const detail = { client: describeUserAgent(session.userAgent), ...(session.tokenHash === principal.session?.tokenHash && { current: 'true' }) };
+  await deps.store.deleteSession(session.tokenHash, [auditEvent(deps, ctx, 'session-ended', principal.user, detail)]);
   return ok(undefined);
 }

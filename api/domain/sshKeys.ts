@@ -12,6 +12,8 @@ import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { mayUpdateProfile } from './access';
 import type { SshKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
+import { securityNotice } from './notices';
+import { NO_USAGE, readUsage, usageKey, type UsageOf } from './usage';
 
 const POLICY_SETTING = 'sshKeyPolicy';
 export const DEFAULT_SSH_KEY_POLICY: SshKeyPolicy = { allowDsaKeys: false };
@@ -30,7 +32,7 @@ export async function setSshKeyPolicy(deps: Pick<DomainDeps, 'store'>, policy: S
   return policy;
 }
 
-export function describeSshKey(key: SshKeyRecord): SshKeyReply {
+export function describeSshKey(key: SshKeyRecord, usageOf: UsageOf = () => NO_USAGE): SshKeyReply {
   return {
     id: key.id,
     name: key.name,
@@ -39,11 +41,17 @@ export function describeSshKey(key: SshKeyRecord): SshKeyReply {
     fingerprint: key.fingerprint,
     createdAt: new Date(key.createdAt).toISOString(),
     lastUsedAt: key.lastUsedAt === null ? null : new Date(key.lastUsedAt).toISOString(),
+    usage: usageOf(usageKey.sshKey(key.id)),
   };
 }
 
 export async function listSshKeys(deps: DomainDeps, user: UserRecord): Promise<SshKeyReply[]> {
-  return (await deps.store.listSshKeys(user.id)).map(describeSshKey);
+  const keys = await deps.store.listSshKeys(user.id);
+  const usageOf = await readUsage(
+    deps,
+    keys.map((key) => usageKey.sshKey(key.id)),
+  );
+  return keys.map((key) => describeSshKey(key, usageOf));
 }
 
 /** Checks the key and registers it to the user. Every refusal says why and what to do instead. */
@@ -73,10 +81,18 @@ export async function addSshKey(
   }
   const now = deps.clock.now();
   const name = input.name?.trim() || key.comment.slice(0, 100) || `${key.type} key`;
+  // Whoever holds a key added to the account can fetch from Git LFS as its owner: the owner always hears of it.
+  const mail = await securityNotice(deps, ctx, user, {
+    subject: 'An SSH key was added to your Keyfob account',
+    happened: `The SSH key "${name}" (${key.type}, ${key.fingerprint}) was added to your Keyfob account ${user.name}; it can now authenticate Git LFS over SSH as you.`,
+    ifNotYou: 'remove the key in Keyfob (SSH keys), change your password, and tell your administrator',
+  });
   const inserted = await deps.store.insertSshKey(
     { userId: user.id, name, type: key.type, blob: key.blob, bits: key.bits, fingerprint: key.fingerprint, createdAt: now },
     [auditEvent(deps, ctx, 'ssh-key-added', user, { fingerprint: key.fingerprint, name })],
+    mail,
   );
+  if (inserted && mail.length > 0) deps.afterMailQueued?.();
   // A concurrent add of the same key won the race between the check and the insert.
   return inserted ? ok(inserted) : fail('CONFLICT', 'This key was registered a moment ago: reload your keys');
 }
@@ -162,6 +178,8 @@ export async function authenticateGitLfs(
   if (owner.key.lastUsedAt === null || now - owner.key.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
     await deps.store.touchSshKey(owner.key.id, now);
   }
+  // The SSH connection's client: its address, and its SSH version string as the agent.
+  deps.usage?.record(usageKey.sshKey(owner.key.id), now, ctx);
   return ok({
     href: `${baseUrl.replace(/\/+$/, '')}/artifactory/api/lfs/${repo}`,
     header: { Authorization: `Bearer ${token}` },

@@ -8,7 +8,7 @@
 import { encodeBase64NoPadding } from '@oslojs/encoding';
 import { generateRandomString } from '@oslojs/crypto/random';
 import { CHECKSUM_LENGTH, REFRESH_TOKEN_PREFIX, withChecksum } from '../../shared/formats';
-import { userNameKey, type TokenPolicy } from '../../shared/schemas';
+import { userNameKey, type CredentialUsage, type TokenPolicy } from '../../shared/schemas';
 import { signJwt, verifyJwt } from '../crypto/jwt';
 import { generateRefreshToken, storedTokenHash } from '../crypto/secrets';
 import { mayPerform } from './access';
@@ -18,6 +18,8 @@ import type { Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { AccessTokenRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
+import { readUsage, usageKey } from './usage';
+import { byAdmin, securityNotice } from './notices';
 
 /** Who issues Keyfob's tokens, in JFrog's `service@instance` form; `sub` is `…/users/NAME` under it. */
 export const TOKEN_ISSUER = 'jfac@keyfob';
@@ -188,7 +190,17 @@ export async function createToken(deps: DomainDeps, ctx: RequestContext, princip
   );
   const detail: Record<string, string> = { tokenId: record.id, scope };
   if (user.id !== actor.id) detail.by = actor.name;
-  await deps.store.insertAccessToken(record, [auditEvent(deps, ctx, 'token-created', user, detail)]);
+  // A token made for someone by someone else acts as them: they hear of it.
+  const mail =
+    user.id === actor.id
+      ? []
+      : await securityNotice(deps, ctx, user, {
+          subject: 'An access token was created for your Keyfob account',
+          happened: `${byAdmin(actor)} created an access token that acts as your Keyfob account ${user.name} (scope ${scope}${record.expiresAt === null ? ', no expiry' : `, until ${new Date(record.expiresAt).toISOString()}`}${record.description ? `, "${record.description}"` : ''}).`,
+          ifNotYou: 'revoke the token in Keyfob (Tokens), and ask your administrator why it was made',
+        });
+  await deps.store.insertAccessToken(record, [auditEvent(deps, ctx, 'token-created', user, detail)], mail);
+  if (mail.length > 0) deps.afterMailQueued?.();
   return ok(issued);
 }
 
@@ -205,9 +217,21 @@ export async function refreshToken(deps: DomainDeps, ctx: RequestContext, refres
   if (!old) return fail('BAD_CREDENTIALS', REFRESH_REFUSED);
   if (old.revokedReason === 'refreshed') {
     // A spent refresh token again: either the client or a thief has the newer one. End the family (RFC 9700 4.14.2).
-    await deps.store.revokeAccessTokens({ id: old.id }, deps.clock.now(), [
-      auditEvent(deps, ctx, 'token-revoked', { id: old.userId }, { tokenId: old.id, reason: 'refresh token reused' }),
-    ]);
+    const owner = await deps.store.findUserById(old.userId);
+    const mail = owner
+      ? await securityNotice(deps, ctx, owner, {
+          subject: 'A refresh token of your Keyfob account was used twice',
+          happened: `A refresh token of your access token ${old.description ? `"${old.description}" ` : ''}(${old.id.slice(0, 8)}…) was used again after it had been spent, so a copy of it may be in someone else's hands. That token and every token refreshed from it are revoked.`,
+          ifNotYou: 'find where the token was stored (a CI variable, a log), create a new token, and tell your administrator',
+        })
+      : [];
+    const ended = await deps.store.revokeAccessTokens(
+      { id: old.id },
+      deps.clock.now(),
+      [auditEvent(deps, ctx, 'token-revoked', { id: old.userId }, { tokenId: old.id, reason: 'refresh token reused' })],
+      mail,
+    );
+    if (ended > 0 && mail.length > 0) deps.afterMailQueued?.();
     return fail('TOKEN_REVOKED', REFRESH_REUSED);
   }
   if (old.revokedAt !== null) return fail('BAD_CREDENTIALS', REFRESH_REFUSED);
@@ -268,8 +292,23 @@ export async function revokeToken(deps: DomainDeps, ctx: RequestContext, princip
   if (!token || token.revokedAt !== null || !mayHandle(deps, principal, token, 'adminChange')) return false;
   const owner = token.userId === principal.user.id ? principal.user : await deps.store.findUserById(token.userId);
   const detail: Record<string, string> = { tokenId: token.id };
-  if (owner?.id !== principal.user.id) detail.by = principal.user.name;
-  return (await deps.store.revokeAccessTokens({ id: token.id }, deps.clock.now(), [auditEvent(deps, ctx, 'token-revoked', owner ?? null, detail)])) > 0;
+  const bySomeoneElse = owner !== null && owner.id !== principal.user.id;
+  if (bySomeoneElse) detail.by = principal.user.name;
+  const mail = bySomeoneElse
+    ? await securityNotice(deps, ctx, owner, {
+        subject: 'An access token of your Keyfob account was revoked',
+        happened: `${byAdmin(principal.user)} revoked your access token ${token.description ? `"${token.description}" ` : ''}(${token.id.slice(0, 8)}…, scope ${token.scope}), with every token refreshed from it. Tools using it are refused from now on.`,
+        ifNotYou: 'ask your administrator why; create a new token once you know your account is safe',
+      })
+    : [];
+  const revoked = await deps.store.revokeAccessTokens(
+    { id: token.id },
+    deps.clock.now(),
+    [auditEvent(deps, ctx, 'token-revoked', owner ?? null, detail)],
+    mail,
+  );
+  if (revoked > 0 && mail.length > 0) deps.afterMailQueued?.();
+  return revoked > 0;
 }
 
 export async function findVisibleToken(deps: DomainDeps, principal: Principal, id: string): Promise<AccessTokenRecord | null> {
@@ -282,7 +321,7 @@ export async function listTokens(
   deps: DomainDeps,
   principal: Principal,
   username?: string,
-): Promise<Result<{ token: AccessTokenRecord; owner: UserRecord }[]>> {
+): Promise<Result<{ token: AccessTokenRecord; owner: UserRecord; usage: CredentialUsage }[]>> {
   const all = mayPerform(principal, 'adminRead', deps.clock.now()).ok;
   let owner: UserRecord | null = null;
   if (username !== undefined) {
@@ -294,11 +333,15 @@ export async function listTokens(
   }
   const tokens = await deps.store.listAccessTokens(owner?.id ?? (all ? null : principal.user.id));
   const owners = new Map<number, UserRecord | null>([[principal.user.id, principal.user]]);
-  const rows: { token: AccessTokenRecord; owner: UserRecord }[] = [];
+  const usageOf = await readUsage(
+    deps,
+    tokens.map((token) => usageKey.token(token.id)),
+  );
+  const rows: { token: AccessTokenRecord; owner: UserRecord; usage: CredentialUsage }[] = [];
   for (const token of tokens) {
     if (!owners.has(token.userId)) owners.set(token.userId, await deps.store.findUserById(token.userId));
     const tokenOwner = owners.get(token.userId);
-    if (tokenOwner) rows.push({ token, owner: tokenOwner });
+    if (tokenOwner) rows.push({ token, owner: tokenOwner, usage: usageOf(usageKey.token(token.id)) });
   }
   return ok(rows);
 }
@@ -306,11 +349,21 @@ export async function listTokens(
 /** An admin ends every token of one user, or every token of everyone. */
 export async function revokeTokensOf(deps: DomainDeps, ctx: RequestContext, actor: UserRecord, user: UserRecord | null): Promise<number> {
   const audit = [auditEvent(deps, ctx, 'tokens-revoked-all', user, { by: actor.name, scope: user ? 'user' : 'all' })];
-  return deps.store.revokeAccessTokens(user ? { userId: user.id } : 'all', deps.clock.now(), audit);
+  const mail =
+    user && user.id !== actor.id
+      ? await securityNotice(deps, ctx, user, {
+          subject: 'The access tokens of your Keyfob account were revoked',
+          happened: `${byAdmin(actor)} revoked every access token of your Keyfob account ${user.name}. Tools using them are refused from now on.`,
+          ifNotYou: 'ask your administrator why; create new tokens once you know your account is safe',
+        })
+      : [];
+  const revoked = await deps.store.revokeAccessTokens(user ? { userId: user.id } : 'all', deps.clock.now(), audit, mail);
+  if (revoked > 0 && mail.length > 0) deps.afterMailQueued?.();
+  return revoked;
 }
 
 /** How JFrog's Access API describes a token (times in seconds since the epoch). */
-export function describeToken(token: AccessTokenRecord, owner: Pick<UserRecord, 'name'>) {
+export function describeToken(token: AccessTokenRecord, owner: Pick<UserRecord, 'name'>, usage?: CredentialUsage) {
   return {
     token_id: token.id,
     subject: `${TOKEN_ISSUER}/users/${owner.name}`,
@@ -321,5 +374,6 @@ export function describeToken(token: AccessTokenRecord, owner: Pick<UserRecord, 
     refreshable: token.refreshable,
     scope: token.scope,
     ...(token.lastUsedAt === null ? {} : { last_used: Math.floor(token.lastUsedAt / 1000) }),
+    ...(usage && { usage }),
   };
 }

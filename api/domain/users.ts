@@ -2,8 +2,9 @@
 import { isExternalRealm, UserName, userNameKey, type UserCreateRequest, type UserReply, type UserUpdateRequest } from '../../shared/schemas';
 import { generatePasswordStamp } from '../crypto/secrets';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import { checkPasswordPolicy, passwordFields } from './passwords';
-import type { NewUser, UserChanges, UserRecord } from './records';
+import { checkPasswordPolicy, passwordChangedNotice, passwordFields } from './passwords';
+import { emailChangedNotice } from './notices';
+import type { NewOutboxMessage, NewUser, UserChanges, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 /**
@@ -98,12 +99,14 @@ export async function putUser(
     const admins = await keepsAnAdmin(deps, existing, fields.admin);
     if (!admins.ok) return admins;
     const password = setsPassword === undefined ? {} : await passwordFields(deps, setsPassword);
+    const mail = await adminChangeNotices(deps, ctx, existing, actor, setsPassword !== undefined, fields.email);
     const updated = await deps.store.updateUser(
       existing.id,
       { ...fields, ...password, updatedAt: now },
       [auditEvent(deps, ctx, 'user-updated', existing, { by: actor.name })],
-      setsPassword === undefined ? undefined : { endSessionsExcept: null },
+      { ...(setsPassword !== undefined && { endSessionsExcept: null }), mail },
     );
+    if (updated && mail.length > 0) deps.afterMailQueued?.();
     return updated ? ok({ user: updated, created: false }) : notFound(name.value);
   }
   // A user whose internal password is disabled signs in otherwise (keys, tokens): Terraform creates such
@@ -144,12 +147,12 @@ export async function patchUser(
     if (!policy.ok) return policy;
     changes = { ...changes, ...(await passwordFields(deps, password)) };
   }
-  const updated = await deps.store.updateUser(
-    user.id,
-    changes,
-    [auditEvent(deps, ctx, 'user-updated', user, { by: actor.name })],
-    password === undefined ? undefined : { endSessionsExcept: null },
-  );
+  const mail = await adminChangeNotices(deps, ctx, user, actor, password !== undefined, fields.email);
+  const updated = await deps.store.updateUser(user.id, changes, [auditEvent(deps, ctx, 'user-updated', user, { by: actor.name })], {
+    ...(password !== undefined && { endSessionsExcept: null }),
+    mail,
+  });
+  if (updated && mail.length > 0) deps.afterMailQueued?.();
   return updated ? ok(updated) : notFound(pathName);
 }
 
@@ -195,4 +198,20 @@ export async function bootstrapAdmin(deps: DomainDeps, name: string, password: s
 export async function unlockUsers(deps: DomainDeps, ctx: RequestContext, actor: UserRecord, names: string[] | null): Promise<void> {
   const keys = names === null ? null : [...new Set(names.map(userNameKey))];
   await deps.store.unlockUsers(keys, [auditEvent(deps, ctx, 'user-unlocked', actor, { scope: names === null ? 'all' : String(keys?.length) })]);
+}
+
+/** An admin changed how the user signs in or is reached: the notices the user gets (none for their own changes). */
+async function adminChangeNotices(
+  deps: DomainDeps,
+  ctx: RequestContext,
+  user: UserRecord,
+  actor: UserRecord,
+  setsPassword: boolean,
+  email: string | null | undefined,
+): Promise<NewOutboxMessage[]> {
+  if (user.id === actor.id) return [];
+  return [
+    ...(setsPassword ? await passwordChangedNotice(deps, ctx, user, actor) : []),
+    ...(email === undefined ? [] : await emailChangedNotice(deps, ctx, user, email, actor)),
+  ];
 }

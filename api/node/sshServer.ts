@@ -58,9 +58,10 @@ async function verifyPublicKey(deps: AppDeps, ctx: PublicKeyAuthContext): Promis
   return publicKey.verify(ctx.blob, ctx.signature, ctx.hashAlgo) ? owner : null;
 }
 
-function handleConnection(deps: AppDeps, options: SshServerOptions, client: Connection, clientAddress: string | null) {
+function handleConnection(deps: AppDeps, options: SshServerOptions, client: Connection, clientAddress: string | null, software: string | null) {
   let owner: { user: UserRecord; key: SshKeyRecord } | null = null;
-  const ctxOf = () => ({ clientAddress, userAgent: 'ssh' });
+  // The client's software from its SSH banner ("OpenSSH_9.2p1 Debian-2"), the agent of SSH's usage lines.
+  const ctxOf = () => ({ clientAddress, userAgent: software ? `ssh/${software}` : 'ssh' });
 
   client.on('authentication', (ctx) => {
     if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
@@ -108,7 +109,7 @@ function handleConnection(deps: AppDeps, options: SshServerOptions, client: Conn
 
 export function startSshServer(deps: AppDeps, options: SshServerOptions): Promise<RunningSshServer> {
   const server = new Server({ hostKeys: [options.hostKey], ident: `Keyfob_${deps.version}` }, (client, info) =>
-    handleConnection(deps, options, client, info.ip ?? null),
+    handleConnection(deps, options, client, info.ip ?? null, info.header?.versions?.software ?? null),
   );
   return new Promise((resolve, reject) => {
     server.once('error', reject);

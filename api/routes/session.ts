@@ -1,10 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { AuthMethodsReply, InfoReply, SessionReply, SignInRequest, UnlockReply, UnlockRequest } from '../../shared/schemas';
+import { z } from 'zod';
+import { AuthMethodsReply, InfoReply, SessionList, SessionReply, SignInRequest, UnlockReply, UnlockRequest } from '../../shared/schemas';
 import { requireAuth } from '../auth/credentials';
 import type { AppDeps } from '../deps';
 import { buildProfile } from '../domain/profile';
 import { trustedSsoName } from '../domain/httpSso';
-import { lockSession, signIn, signInWithSso, signOut, unlockSession, type NewSession } from '../domain/sessions';
+import { endOwnSession, listOwnSessions, lockSession, signIn, signInWithSso, signOut, unlockSession, type NewSession } from '../domain/sessions';
 import { unwrap } from '../http/errors';
 import { authErrors, json, jsonBody, sessionSecurity, routeGroup } from './openapi';
 
@@ -114,6 +115,39 @@ export function sessionRoutes(deps: AppDeps) {
       const locked = unwrap(await lockSession(deps, c.var.principal));
       const profile = await buildProfile(deps, { ...c.var.principal, session: locked });
       return c.json({ unlockedUntil: null, profile }, 200);
+    },
+  );
+
+  const sessionsAccess = requireAuth(deps, { can: 'manageSessions' });
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'get',
+      path: '/sessions',
+      summary: 'Your sessions',
+      description: 'Keyfob: your browser sessions, where each began, when it was last used and from where. Needs your password or a fresh unlock.',
+      security: sessionSecurity,
+      middleware: [sessionsAccess] as const,
+      responses: { 200: json(SessionList, 'Sessions, newest first'), ...authErrors },
+    }),
+    async (c) => c.json({ sessions: await listOwnSessions(deps, c.var.principal) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'delete',
+      path: '/sessions/{id}',
+      summary: 'End a session',
+      description: 'Keyfob: ends one of your sessions at once (your current one too). Needs your password or a fresh unlock.',
+      security: sessionSecurity,
+      request: { params: z.object({ id: z.string().max(64) }) },
+      middleware: [sessionsAccess] as const,
+      responses: { 200: json(InfoReply, 'Ended'), ...authErrors },
+    }),
+    async (c) => {
+      unwrap(await endOwnSession(deps, c.var.requestContext, c.var.principal, c.req.valid('param').id));
+      return c.json({ info: 'The session has ended' }, 200);
     },
   );
 

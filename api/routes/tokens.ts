@@ -95,7 +95,7 @@ async function createOrRefresh(deps: AppDeps, c: Context<AppEnv>, body: TokenReq
 }
 
 async function describeAll(deps: AppDeps, principal: Principal, username?: string) {
-  return unwrap(await listTokens(deps, principal, username)).map(({ token, owner }) => describeToken(token, owner));
+  return unwrap(await listTokens(deps, principal, username)).map(({ token, owner, usage }) => describeToken(token, owner, usage));
 }
 
 const TOKEN_BODY_DESCRIPTION =

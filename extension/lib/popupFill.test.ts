@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { fillableOrigin, fillChoice } from './popupFill';
 
-const KEY = { masked: 'AKCp8••••', createdAt: '2026-01-01T00:00:00.000Z', lastUsedAt: null, needsRegeneration: false, previous: null };
+const KEY = {
+  masked: 'AKCp8••••',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  lastUsedAt: null,
+  needsRegeneration: false,
+  previous: null,
+  usage: { clients: [], daily: [] },
+};
 
 describe("the popup's Fill choice", () => {
   it('starts on the API key when there is one, else on the encrypted password', () => {

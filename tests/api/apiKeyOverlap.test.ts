@@ -9,6 +9,7 @@ import { startKeyfob, type RunningKeyfob } from '../helpers/keyfob';
 const VERSION = '/artifactory/api/system/version';
 const KEY = '/api/v1/profile/apiKey';
 const HOUR = 3_600;
+const NO_USAGE = { clients: [], daily: [] };
 
 describe('regenerating the API key with an overlap', () => {
   let k: RunningKeyfob;
@@ -35,14 +36,21 @@ describe('regenerating the API key with an overlap', () => {
     expect(reply.status).toBe(200);
     const fresh = reply.json.apiKey as string;
     const endsAt = new Date(k.now() + HOUR * 1000).toISOString();
-    expect(reply.json.summary.previous).toEqual({ masked: `${old.slice(0, 4)}••••••••${old.slice(-4)}`, endsAt, lastUsedAt: null });
+    expect(reply.json.summary.previous).toEqual({ masked: `${old.slice(0, 4)}••••••••${old.slice(-4)}`, endsAt, lastUsedAt: null, usage: NO_USAGE });
     for (const key of [old, fresh]) {
       expect(await status(key)).toBe(200);
       expect(await asBasic(key)).toBe(200);
     }
     // The old key's own last use is what tells whether anything still needs moving.
     await k.settle();
-    expect((await profile()).apiKey.previous).toEqual({ masked: reply.json.summary.previous.masked, endsAt, lastUsedAt: new Date(k.now()).toISOString() });
+    const { previous, usage } = (await profile()).apiKey;
+    expect(previous).toEqual({ masked: reply.json.summary.previous.masked, endsAt, lastUsedAt: new Date(k.now()).toISOString(), usage: expect.any(Object) });
+    // Each key's uses are its own: the two calls with the old key (header, Basic) and two with the new one.
+    const today = new Date(k.now()).toISOString().slice(0, 10);
+    for (const each of [previous.usage, usage]) {
+      expect(each.daily).toEqual([{ day: today, uses: 2 }]);
+      expect(each.clients).toEqual([{ address: '127.0.0.1', userAgent: 'node', client: 'node', lastUsedAt: new Date(k.now()).toISOString() }]);
+    }
     expect((await profile()).apiKeyOverlapMaxSeconds).toBe(24 * HOUR);
 
     await k.advance(HOUR * 1000 - 1);

@@ -69,6 +69,12 @@ describe('forgot password, by mail', () => {
     await page.click('button[type=submit]');
     await page.waitForFunction(() => document.getElementById('result')?.className === 'ok', { polling: 100 });
     expect(await page.$eval('#result', (el) => el.textContent)).toMatch(/has been changed/);
+    // The owner hears that the password changed, and how; the notice carries no link and no secret.
+    const notice = await smtp.nextMail();
+    expect(notice.to).toEqual(['alice@example.com']);
+    expect(notice.raw).toMatch(/Subject: Your Keyfob password was changed/);
+    expect(notice.raw.replace(/=\r?\n/g, '')).toMatch(/was changed with a reset link sent to this address/);
+    expect(notice.raw).not.toMatch(/reset-password#token=|alice-Password-2/);
 
     expect((await signIn(k, 'alice', 'alice-Password-2')).status).toBe(200);
     expect((await signIn(k, 'alice', 'alice-Password-1')).status).toBe(401);
@@ -101,6 +107,7 @@ describe('forgot password, by mail', () => {
       json: { token, newPassword1: 'alice-Password-4', newPassword2: 'alice-Password-4' },
     });
     expect(ok.status).toBe(200);
+    expect((await smtp.nextMail()).raw).toMatch(/Subject: Your Keyfob password was changed/);
   });
 
   it('refuses a link after its 30 minutes', async () => {
@@ -146,6 +153,7 @@ describe('forgot password, by mail', () => {
       expect((await k.call(`${V}/passwordReset/complete`, { method: 'POST', json: { token, newPassword1: password, newPassword2: password } })).status).toBe(
         200,
       );
+      expect((await smtp.nextMail()).raw).toMatch(/Subject: Your Keyfob password was changed/);
     }
     // The delays per address are gone; the names' own counts stay (bob's is his lock).
     expect(await k.sql("select * from login_failures where name_key like 'bob %' or name_key like 'carl %'")).toEqual([]);

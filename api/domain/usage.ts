@@ -1,0 +1,163 @@
+/**
+ * Where each credential is used: the API key (each one, by its lookup hash), each token, each SSH key and
+ * each session. Uses are counted in memory and written as rollups (uses per day, the newest five clients)
+ * in one batch at most every USAGE_FLUSH_MS per process, so a request costs a Map update and no write.
+ * A crash loses at most that much counting; a read of usage flushes this process's first, so what a user
+ * just did shows at once (other processes' uses show within their next flush).
+ */
+import type { CredentialUsage } from '../../shared/schemas';
+import { describeUserAgent } from '../../shared/userAgents';
+import type { RequestContext } from './deps';
+import type { Store } from './ports';
+
+export const USAGE_FLUSH_MS = 30_000;
+/** Past this many credentials waiting, the next request flushes whatever the time. */
+const MAX_PENDING_CREDENTIALS = 1_000;
+/** Clients kept per credential, newest first. */
+export const CLIENTS_KEPT = 5;
+/** Rollups and clients older than this are deleted by housekeeping. */
+export const USAGE_KEPT_DAYS = 90;
+/** Daily counts a reply carries. */
+const DAYS_SHOWN = 30;
+export const DAY_MS = 86_400_000;
+
+/** What a credential's usage is kept under: its kind and the id that finds its row. */
+export const usageKey = {
+  apiKey: (lookupHash: string) => `api-key:${lookupHash}`,
+  token: (id: string) => `token:${id}`,
+  sshKey: (id: number) => `ssh-key:${id}`,
+  session: (tokenHash: string) => `session:${tokenHash}`,
+};
+
+export interface UsageClient {
+  /** '' when unknown: the rollup's key cannot hold null. */
+  clientAddress: string;
+  userAgent: string;
+  lastUsedAt: number;
+}
+
+/** One credential's counts since the last flush, or as stored. */
+export interface UsageRollup {
+  credential: string;
+  daily: { day: number; uses: number }[];
+  clients: UsageClient[];
+}
+
+interface Pending {
+  days: Map<number, number>;
+  clients: Map<string, UsageClient>;
+}
+
+export interface UsageLog {
+  record(credential: string, at: number, ctx: RequestContext): void;
+  /** Writes what waits when the interval has passed (or too much waits); a failed write keeps it for the next. */
+  flushIfDue(store: Store, now: number): Promise<void>;
+  flush(store: Store, now: number): Promise<void>;
+}
+
+export function createUsageLog(): UsageLog {
+  let pending = new Map<string, Pending>();
+  // The domain clock's time (a test's clock may be far from the system's): from the first use counted.
+  let lastFlush: number | null = null;
+  let flushing: Promise<void> | null = null;
+
+  const add = (credential: string, days: Iterable<[number, number]>, clients: Iterable<UsageClient>) => {
+    let entry = pending.get(credential);
+    if (!entry) {
+      entry = { days: new Map(), clients: new Map() };
+      pending.set(credential, entry);
+    }
+    for (const [day, uses] of days) entry.days.set(day, (entry.days.get(day) ?? 0) + uses);
+    for (const client of clients) {
+      const id = `${client.clientAddress}\n${client.userAgent}`;
+      const seen = entry.clients.get(id);
+      if (!seen || seen.lastUsedAt < client.lastUsedAt) entry.clients.set(id, client);
+    }
+    // Only the newest few can be kept anyway: a credential used from many clients holds no more memory.
+    if (entry.clients.size > CLIENTS_KEPT) {
+      const newest = [...entry.clients.entries()].sort(([, a], [, b]) => b.lastUsedAt - a.lastUsedAt).slice(0, CLIENTS_KEPT);
+      entry.clients = new Map(newest);
+    }
+  };
+
+  const flush = async (store: Store, at: number): Promise<void> => {
+    if (flushing !== null) await flushing;
+    if (pending.size === 0) return;
+    const taken = pending;
+    pending = new Map();
+    lastFlush = at;
+    const rollups: UsageRollup[] = [...taken].map(([credential, entry]) => ({
+      credential,
+      daily: [...entry.days].map(([day, uses]) => ({ day, uses })),
+      clients: [...entry.clients.values()],
+    }));
+    flushing = store
+      .recordUsage(rollups)
+      .catch(() => {
+        // Counted again with whatever came since, and written with the next flush.
+        for (const rollup of rollups)
+          add(
+            rollup.credential,
+            rollup.daily.map((d) => [d.day, d.uses]),
+            rollup.clients,
+          );
+      })
+      .finally(() => {
+        flushing = null;
+      });
+    await flushing;
+  };
+
+  return {
+    record(credential, at, ctx) {
+      const client: UsageClient = { clientAddress: ctx.clientAddress ?? '', userAgent: ctx.userAgent?.slice(0, 256) ?? '', lastUsedAt: at };
+      lastFlush ??= at;
+      add(credential, [[Math.floor(at / DAY_MS), 1]], [client]);
+    },
+    async flushIfDue(store, now) {
+      if (pending.size === 0 || flushing !== null) return;
+      if (now - (lastFlush ?? now) < USAGE_FLUSH_MS && pending.size < MAX_PENDING_CREDENTIALS) return;
+      await flush(store, now);
+    },
+    flush,
+  };
+}
+
+/** A credential's usage by its usage key, as readUsage found it. */
+export type UsageOf = (credential: string) => CredentialUsage;
+
+export const NO_USAGE: CredentialUsage = { clients: [], daily: [] };
+
+/** A stored rollup as replies carry it. */
+export function describeUsage(rollup: UsageRollup | undefined, now: number): CredentialUsage {
+  if (!rollup) return NO_USAGE;
+  const firstDay = Math.floor(now / DAY_MS) - DAYS_SHOWN + 1;
+  return {
+    clients: [...rollup.clients]
+      .sort((a, b) => b.lastUsedAt - a.lastUsedAt)
+      .slice(0, CLIENTS_KEPT)
+      .map((c) => ({
+        address: c.clientAddress || null,
+        userAgent: c.userAgent || null,
+        client: describeUserAgent(c.userAgent),
+        lastUsedAt: new Date(c.lastUsedAt).toISOString(),
+      })),
+    daily: rollup.daily
+      .filter((d) => d.day >= firstDay)
+      .sort((a, b) => a.day - b.day)
+      .map((d) => ({ day: new Date(d.day * DAY_MS).toISOString().slice(0, 10), uses: d.uses })),
+  };
+}
+
+/**
+ * The usage of these credentials, by key, this process's waiting counts written first. Reads only what
+ * housekeeping keeps (the last USAGE_KEPT_DAYS).
+ */
+export async function readUsage(deps: { store: Store; usage?: UsageLog; clock: { now(): number } }, credentials: string[]): Promise<UsageOf> {
+  const now = deps.clock.now();
+  if (credentials.length === 0) return () => NO_USAGE;
+  await deps.usage?.flush(deps.store, now);
+  const rollups = await deps.store.listUsage(credentials, Math.floor(now / DAY_MS) - DAYS_SHOWN + 1);
+  const byCredential = new Map(rollups.map((rollup) => [rollup.credential, rollup]));
+  return (credential) => describeUsage(byCredential.get(credential), now);
+}

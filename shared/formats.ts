@@ -43,7 +43,8 @@ export const BASIC_PASSWORD_API_KEY_FORMAT = 2;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const CHECKSUM_LENGTH = 6;
 
-const CRC32_TABLE = (() => {
+// Pure, so a bundle that uses nothing of the checksum (the popup) leaves the table out.
+const CRC32_TABLE = /* @__PURE__ */ (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;

@@ -4,7 +4,7 @@
  * here (two new passwords that differ, a blank key) is a KeyfobError before anything is sent; the server's
  * refusals are KeyfobErrors too, so the tab handles both alike.
  */
-import type { BintraySummary, BintrayTestReply, OAuthIdentity, ProfileReply, SshKeyReply } from '../../shared/schemas';
+import type { BintraySummary, BintrayTestReply, OAuthIdentity, ProfileReply, SessionSummary, SshKeyReply } from '../../shared/schemas';
 import { KeyfobError, type KeyfobClient } from './api';
 
 export interface Step<T> {
@@ -61,4 +61,10 @@ export function testBintray(client: KeyfobClient, typed: Record<string, string |
 
 export async function unbindOAuth(client: KeyfobClient, provider: { id: string; name: string }): Promise<Step<OAuthIdentity[]>> {
   return { value: await client.oauthUnbind(provider.id), status: `${provider.name} unbound` };
+}
+
+/** Ends one of the user's other sessions (a lost laptop, a browser not recognised); the list shown next is the server's. */
+export async function endSession(client: KeyfobClient, session: SessionSummary): Promise<Step<SessionSummary[]>> {
+  await client.endSession(session.id);
+  return { value: await client.listSessions(), status: `Session ended: ${session.client}, signed in ${new Date(session.createdAt).toLocaleString()}.` };
 }

@@ -16,7 +16,9 @@ import type {
   OAuthProviderList,
   ProfileReply,
   RevealedApiKey,
+  SessionList,
   SessionReply,
+  SessionSummary,
   SshKeyReply,
 } from '../../shared/schemas';
 
@@ -79,6 +81,9 @@ export interface KeyfobClient {
   listTokens(username: string): Promise<AccessTokenInfo[]>;
   /** Ends one token; one already gone (204) is no failure, as it no longer works either way. */
   revokeToken(tokenId: string): Promise<void>;
+  /** This user's browser sessions, newest first (needs an unlocked session). */
+  listSessions(): Promise<SessionSummary[]>;
+  endSession(id: string): Promise<void>;
 }
 
 /** JFrog's Access API, which Keyfob answers outside /api/v1 so JFrog's own clients find it. */
@@ -166,6 +171,8 @@ export function createKeyfobClient(serverUrl: string, token: string | null, fetc
     createToken: (description, expiresInSeconds) => request('POST', TOKENS, { description, expires_in: expiresInSeconds, scope: 'applied-permissions/user' }),
     listTokens: async (username) => (await request<{ tokens: AccessTokenInfo[] }>('GET', `${TOKENS}?username=${encodeURIComponent(username)}`)).tokens,
     // The reply is text ("Token revoked"), or nothing at all for 204.
+    listSessions: async () => (await request<SessionList>('GET', '/api/v1/sessions')).sessions,
+    endSession: async (id) => void (await request('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`)),
     revokeToken: async (tokenId) => void (await request('DELETE', `${TOKENS}/${encodeURIComponent(tokenId)}`, undefined, { reply: 'text' })),
     oauthUnbind: async (provider) =>
       (await request<{ identities: OAuthIdentity[] }>('DELETE', `/api/v1/profile/oauth/${encodeURIComponent(provider)}`)).identities,

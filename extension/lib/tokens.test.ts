@@ -85,8 +85,14 @@ describe('tokens tab', () => {
       title: 'No description (abcdef01)',
       scope: 'applied-permissions/admin (acts as you, with admin rights)',
       expires: 'never',
-      lastUsed: expect.stringMatching(/2023/),
+      lastUsed: expect.stringMatching(/ago$/),
+      unused: true,
     });
+    // Where it was last used, as the API counted it, and no nudge while it is in use.
+    const threeMinutesLater = (1_700_000_600 + 180) * 1000;
+    const usage = { clients: [{ address: '10.1.2.3', userAgent: 'curl/8.5.0', client: 'curl/8.5.0', lastUsedAt: '2023-11-14T22:23:20.000Z' }], daily: [] };
+    expect(tokenRow({ ...token, usage }, 'en-GB', threeMinutesLater)).toMatchObject({ lastUsed: '3 minutes ago from 10.1.2.3 (curl/8.5.0)', unused: false });
+    expect(tokenRow(token, 'en-GB', threeMinutesLater + 90 * 86_400_000).unused).toBe(true);
     expect(tokenRow({ ...token, scope: 'member-of-groups:*' }).scope).toBe('member-of-groups:*');
   });
 

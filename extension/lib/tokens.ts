@@ -5,6 +5,7 @@
  */
 import type { AccessTokenInfo } from '../../shared/schemas';
 import type { KeyfobClient } from './api';
+import { lastUse, unusedLong } from './usage';
 
 const DAY = 86_400;
 
@@ -95,11 +96,14 @@ export interface TokenRow {
   scope: string;
   created: string;
   expires: string;
+  /** "3 minutes ago from 10.1.2.3 (curl/8.5.0)", or "never". */
   lastUsed: string;
+  /** Unused for 90 days (or never used, made that long ago): worth asking whether it is still needed. */
+  unused: boolean;
 }
 
 /** How one token reads in the list (the API's times are seconds since the epoch). */
-export function tokenRow(token: AccessTokenInfo, locale?: string): TokenRow {
+export function tokenRow(token: AccessTokenInfo, locale?: string, now?: number): TokenRow {
   const day = (seconds: number) => new Date(seconds * 1000).toLocaleDateString(locale, { year: 'numeric', month: 'short', day: 'numeric' });
   const words = SCOPE_WORDS[token.scope];
   return {
@@ -108,7 +112,12 @@ export function tokenRow(token: AccessTokenInfo, locale?: string): TokenRow {
     scope: words ? `${token.scope} (${words})` : token.scope,
     created: day(token.issued_at),
     expires: token.expiry === undefined ? 'never' : day(token.expiry),
-    lastUsed: token.last_used === undefined ? 'never' : new Date(token.last_used * 1000).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+    lastUsed: lastUse(token.last_used === undefined ? null : new Date(token.last_used * 1000).toISOString(), token.usage, now),
+    unused: unusedLong(
+      new Date(token.issued_at * 1000).toISOString(),
+      token.last_used === undefined ? null : new Date(token.last_used * 1000).toISOString(),
+      now,
+    ),
   };
 }
 

@@ -291,6 +291,44 @@ describe('toolbar popup', () => {
     await screenshot(popup, 'key-revoked-elsewhere');
   });
 
+  it('shows where the key was last used, from the requests scripts made with it', async () => {
+    await click('Generate API key');
+    await popup.waitForSelector('#api-key');
+    const key = await revealApiKey();
+    for (let i = 0; i < 3; i++) expect((await k.call(VERSION, { auth: { apiKey: key }, headers: { 'user-agent': 'curl/8.5.0' } })).status).toBe(200);
+    await popup.reload();
+    await popup.waitForFunction(() => /Last used just now from 127\.0\.0\.1 \(curl\/8\.5\.0\)/.test(document.querySelector('#tab-panel')?.textContent ?? ''), {
+      polling: 100,
+    });
+    // In use: no nudge to revoke it.
+    expect(await popup.evaluate(() => document.querySelector('#tab-panel')?.textContent?.includes('Not used in 90 days'))).toBe(false);
+  });
+
+  it('lists the sessions on Account, and ends another one at once', async () => {
+    const firefox = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    const other = (await k.call('/api/v1/session', { method: 'POST', headers: { 'user-agent': firefox }, json: { username: 'vera', password: PASSWORD } })).json
+      .token as string;
+    await popup.locator('::-p-aria([name="Account"][role="tab"])').click();
+    await popup.waitForFunction(() => document.querySelector('section[aria-labelledby="sessions-heading"]')?.textContent?.includes('Firefox on Windows'), {
+      polling: 100,
+    });
+    const listed = await popup.$eval('section[aria-labelledby="sessions-heading"]', (el) => el.textContent ?? '');
+    expect(listed).toContain('(this browser)');
+    expect(listed).toMatch(/Signed in [^·]* from 127\.0\.0\.1/);
+    await popup.$eval('section[aria-labelledby="sessions-heading"]', (el) => el.scrollIntoView());
+    await screenshot(popup, 'sessions');
+    await popup.click('section[aria-labelledby="sessions-heading"] button.danger-outline');
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('Session ended: Firefox on Windows'), { polling: 100 });
+    expect(await popup.$eval('section[aria-labelledby="sessions-heading"]', (el) => el.textContent ?? '')).not.toContain('Firefox on Windows');
+    expect((await k.call('/api/v1/profile', { auth: { bearer: other } })).status).toBe(401);
+    // The popup's own session goes on.
+    expect(await popup.$eval('section[aria-labelledby="sessions-heading"]', (el) => el.textContent ?? '')).toContain('(this browser)');
+    // Back to where the steps after this one start: no key.
+    await k.call('/artifactory/api/security/apiKey', { method: 'DELETE', auth: { basic: ['vera', PASSWORD] } });
+    await popup.reload();
+    await popup.locator('::-p-aria([name="Generate API key"][role="button"])').wait();
+  });
+
   it('locks, refuses a wrong password, and unlocks', async () => {
     await click('Lock Keyfob');
     await waitForView(popup, 'locked');

@@ -8,6 +8,7 @@ import { sendMessage } from '../../../lib/messaging';
 import { Alert, readForm, useAction } from '../components';
 import { PasswordFields, usePasswordPolicy } from '../PasswordFields';
 import type { TabProps } from './props';
+import { Sessions } from './Sessions';
 
 const EVENT_WORDS: Record<AuditEventType, string> = {
   'sign-in': 'Signed in',
@@ -222,6 +223,7 @@ export function AccountTab(props: TabProps) {
         </form>
       </section>
       <BoundAccounts {...props} />
+      <Sessions client={props.client} onError={props.onError} onStatus={props.onStatus} />
       <Activity client={props.client} onError={props.onError} refresh={refresh} />
     </>
   );

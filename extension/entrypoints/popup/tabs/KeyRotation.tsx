@@ -1,10 +1,13 @@
 /**
- * The parts of the Keys tab for a regenerate with an overlap: the choice of how long the old key keeps
- * working, and the old key while it does. Seldom shown, so they come with the lazy chunk.
+ * The parts of the Keys tab seldom shown, so they come with the lazy chunk: for a regenerate with an overlap,
+ * the choice of how long the old key keeps working, the old key while it does and ending it early; and the
+ * notices on a key of an older format and on one unused for 90 days.
  */
 import type { ApiKeySummary } from '../../../../shared/schemas';
 import { overlapWords } from '../../../lib/popup';
 import { relative } from '../../../lib/relativeTime';
+import { lastUse } from '../../../lib/usage';
+import { Confirm } from '../components';
 
 export function OverlapChoice(props: { choices: readonly number[]; value: number; onChange: (seconds: number) => void }) {
   return (
@@ -27,11 +30,30 @@ export function OldApiKey(props: { previous: NonNullable<ApiKeySummary['previous
     <section class="old-key" aria-label="Old API key">
       <p class="small">
         Old key, ends in <code>{previous.masked.slice(-4)}</code>: works until {new Date(previous.endsAt).toLocaleString()} ({relative(previous.endsAt)}) · Last
-        used {relative(previous.lastUsedAt)}
+        used {lastUse(previous.lastUsedAt, previous.usage)}
       </p>
       <button type="button" onClick={props.onEnd}>
         End old key now
       </button>
     </section>
   );
+}
+
+export function EndOldKeyConfirm(props: { onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <Confirm
+      text="End the old API key now? Scripts still using it stop working at once."
+      confirm="End old key"
+      onCancel={props.onCancel}
+      onConfirm={props.onConfirm}
+    />
+  );
+}
+
+export function LegacyKeyNotice() {
+  return <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>;
+}
+
+export function UnusedNotice() {
+  return <p class="alert notice">Not used in 90 days: safe to revoke?</p>;
 }

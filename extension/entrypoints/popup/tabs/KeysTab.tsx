@@ -8,6 +8,7 @@ import { endOldApiKey, generateApiKey, overlapWords, regenerateApiKey, revealFai
 import { fillableOrigin, fillChoice, fillFromPopup } from '../../../lib/popupFill';
 import { fillChoicesItem } from '../../../lib/storage';
 import { relative } from '../../../lib/relativeTime';
+import { lastUse, unusedLong } from '../../../lib/usage';
 import { Confirm, Secret } from '../components';
 import { FromLazyChunk } from './LazyTab';
 import type { SetView, ViewOf } from '../views/props';
@@ -72,9 +73,10 @@ function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
         onStatus={props.onStatus}
       />
       <p class="muted small">
-        Created {relative(summary.createdAt)} · Last used {relative(summary.lastUsedAt)}
+        Created {relative(summary.createdAt)} · Last used {lastUse(summary.lastUsedAt, summary.usage)}
       </p>
-      {summary.needsRegeneration && <p class="alert notice">This key was made by an older version: regenerate it to use it as a password.</p>}
+      {unusedLong(summary.createdAt, summary.lastUsedAt) && <FromLazyChunk render={(chunk) => <chunk.UnusedNotice />} />}
+      {summary.needsRegeneration && <FromLazyChunk render={(chunk) => <chunk.LegacyKeyNotice />} />}
       {summary.previous && <FromLazyChunk render={(chunk) => <chunk.OldApiKey previous={summary.previous!} onEnd={() => setAsking('end-old')} />} />}
       {asking === 'regenerate' && (
         <Confirm
@@ -93,12 +95,7 @@ function ApiKey(props: KeyProps & Pick<TabProps, 'onStatus'>) {
         </Confirm>
       )}
       {asking === 'end-old' && (
-        <Confirm
-          text="End the old API key now? Scripts still using it stop working at once."
-          confirm="End old key"
-          onCancel={() => setAsking(null)}
-          onConfirm={() => run(endOldApiKey)}
-        />
+        <FromLazyChunk render={(chunk) => <chunk.EndOldKeyConfirm onCancel={() => setAsking(null)} onConfirm={() => run(endOldApiKey)} />} />
       )}
       {asking === 'revoke' && (
         <Confirm

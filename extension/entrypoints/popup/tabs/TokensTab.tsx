@@ -100,6 +100,7 @@ export function TokensTab(props: TabProps) {
                     <span class="muted small">
                       Created {row.created} · expires {row.expires} · last used {row.lastUsed}
                     </span>
+                    {row.unused && <span class="alert notice small">Not used in 90 days: safe to revoke?</span>}
                   </div>
                   <button
                     type="button"

@@ -8,6 +8,6 @@ export { ForgotView } from '../views/ForgotView';
 export { SetupView } from '../views/SetupView';
 export { AccountTab } from './AccountTab';
 export { BintrayTab } from './BintrayTab';
-export { OldApiKey, OverlapChoice } from './KeyRotation';
+export { EndOldKeyConfirm, LegacyKeyNotice, OldApiKey, OverlapChoice, UnusedNotice } from './KeyRotation';
 export { SshTab } from './SshTab';
 export { TokensTab } from './TokensTab';

@@ -335,11 +335,12 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const live = and(eq(accessTokens.id, oldId), eq(accessTokens.refreshHash, refreshHash), isNull(accessTokens.revokedAt));
       // The insert comes first and only happens while the old token is live; the update then retires it.
       // In one transaction, so a concurrent refresh of the same token finds it retired and writes nothing.
-      // The values in the table's column order (drizzle inserts a select into every column).
+      // The values in the table's column order (drizzle inserts a select into every column); the new token's
+      // expiry is its own, so its reminders (notice_days) start again.
       const insert = db
         .insert(accessTokens)
         .select(
-          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId} where exists (select 1 from ${accessTokens} where ${live})`,
+          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId}, null where exists (select 1 from ${accessTokens} where ${live})`,
         )
         .returning({ id: accessTokens.id });
       const results = await batch([

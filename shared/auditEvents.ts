@@ -38,6 +38,8 @@ export const AUDIT_EVENT_TYPES = [
   'tokens-revoked-all',
   'credential-leaked',
   'api-key-overlap-ended',
+  'token-expiry-notice',
+  'notifications-changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -214,6 +214,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     countUsers: 'read',
     countAdmins: 'read',
     listPasswordNoticeCandidates: 'read',
+    listTokenReminderCandidates: 'read',
     listGroupNames: 'read',
     listGroupMembers: 'read',
     listLockCandidates: 'read',
@@ -330,6 +331,13 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
           tokens.clear();
           tokensByReference.clear();
         }
+      },
+    },
+    // Only the reminder mark changes, which decides no access; the cached copies go all the same (reminders are rare).
+    claimTokenReminder: {
+      forget: (tokenId) => {
+        tokens.delete(tokenId);
+        tokensByReference.deleteWhere((token) => token?.id === tokenId);
       },
     },
     replaceRefreshedToken: {

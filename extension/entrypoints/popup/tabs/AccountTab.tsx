@@ -44,6 +44,8 @@ const EVENT_WORDS: Record<AuditEventType, string> = {
   'tokens-revoked-all': 'All tokens revoked by an admin',
   'credential-leaked': 'A credential was reported found in public (see your mail)',
   'api-key-overlap-ended': 'Old API key ended',
+  'token-expiry-notice': 'Mailed: a token expires soon',
+  'notifications-changed': 'Mail choices changed',
 };
 
 function Activity(props: { client: () => Promise<KeyfobClient>; onError: (e: unknown) => void; refresh: number }) {

@@ -39,6 +39,8 @@ export const AUDIT_EVENT_TYPES = [
   'credential-leaked',
   'api-key-overlap-ended',
   'session-ended',
+  'token-expiry-notice',
+  'notifications-changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -270,6 +270,8 @@ export const ProfileReply = z
     unlockMaxMinutes: z.number().int(),
     /** The longest the old API key may keep working after a regenerate, in seconds (0: no overlap on this server). */
     apiKeyOverlapMaxSeconds: z.number().int(),
+    /** Whether informational mail (expiry reminders for the password and tokens) is sent; security mail always is. */
+    notifyInformational: z.boolean(),
     apiKey: ApiKeySummary.nullable(),
     get sshKeys() {
       return z.array(SshKeyReply);
@@ -292,6 +294,13 @@ export type RevealedApiKey = z.infer<typeof RevealedApiKey>;
 export const RevealedEncryptedPassword = z.object({ encryptedPassword: z.string() }).meta({ id: 'RevealedEncryptedPassword' });
 
 export const EmailUpdateRequest = z.object({ email: Email }).meta({ id: 'EmailUpdate' });
+
+export const NotificationsUpdateRequest = z
+  .object({
+    informational: z.boolean().meta({ description: 'Expiry reminders for the password and access tokens. Security mail cannot be turned off.' }),
+  })
+  .meta({ id: 'NotificationsUpdate' });
+export type NotificationsUpdateRequest = z.infer<typeof NotificationsUpdateRequest>;
 
 export const SSH_KEY_NAME_MAX_LENGTH = 100;
 // The longest one-line public key is RSA 16384 (about 2.8 KB); the bound leaves room for options and comment.

@@ -7,13 +7,21 @@ import { mayPerform, type Operation } from '../domain/access';
 import { authenticate, type Credential, type Principal } from '../domain/credentials';
 import type { DomainDeps, RequestContext } from '../domain/deps';
 import { trustedSsoName } from '../domain/httpSso';
-import { passwordExpiredNow } from '../domain/passwordExpiry';
+import { DAY_MS } from '../domain/expiryReminders';
+import { getPasswordExpirationPolicy, isPasswordExpired, passwordExpiresAt } from '../domain/passwordExpiry';
 import { fail, ok, type Result } from '../domain/result';
 import { httpError, KeyfobHttpError } from '../http/errors';
 
 export const API_KEY_HEADER = 'X-JFrog-Art-Api';
+/** On every response to a request whose token or password expires soon: when, in ISO 8601 UTC, for scripts to log. */
+export const CREDENTIAL_EXPIRES_HEADER = 'X-Keyfob-Credential-Expires';
+/** How long before its expiry a credential is announced on the responses it authenticates. */
+export const CREDENTIAL_EXPIRES_AHEAD_MS = 7 * DAY_MS;
 
-export type AppEnv = { Variables: { principal: Principal; requestContext: RequestContext } };
+export type AppEnv = {
+  /** `credentialExpires`: what CREDENTIAL_EXPIRES_HEADER says for this request, when it says anything. */
+  Variables: { principal: Principal; requestContext: RequestContext; credentialExpires?: string };
+};
 
 const MAX_CREDENTIAL_LENGTH = 8192;
 
@@ -94,6 +102,10 @@ export function requireAuth(deps: DomainDeps, options: AuthOptions): MiddlewareH
   return async function keyfobAuth(c, next) {
     c.set('principal', await resolvePrincipal(deps, c, options));
     await next();
+    // An error the handler threw is answered by onError with a response of its own, without the headers set
+    // before: the announcement goes on that one too (only then, so no successful response is changed afterwards).
+    const expires = c.get('credentialExpires');
+    if (expires && !c.res.headers.has(CREDENTIAL_EXPIRES_HEADER)) c.res.headers.set(CREDENTIAL_EXPIRES_HEADER, expires);
   };
 }
 
@@ -109,12 +121,28 @@ export async function resolvePrincipal(deps: DomainDeps, c: Context<AppEnv>, opt
   const result = await authenticate(deps, c.var.requestContext, credential);
   if (!result.ok) throw new KeyfobHttpError(result);
   const principal = result.value;
+  const now = deps.clock.now();
   // An expired password (flagged, or past the expiration policy's age) stops what stands for it: the
   // password, AP1, sessions. Credentials of their own (API keys, access tokens) go on, as in Artifactory.
+  // The policy is a setting, read through the store's cache: no database read per request.
   const ownCredential = principal.via === 'apiKey' || principal.via === 'accessToken';
-  if (!ownCredential && !options.allowExpiredPassword && (await passwordExpiredNow(deps, principal.user))) {
+  const policy = ownCredential ? null : await getPasswordExpirationPolicy(deps.store);
+  if (policy && !options.allowExpiredPassword && isPasswordExpired(policy, principal.user, now)) {
     throw httpError('PASSWORD_EXPIRED', 'Your password has expired: change it first');
   }
   authorize(deps, principal, options.can);
+  // What expires is the token itself, or the password sent in clear; API keys never expire, and sessions
+  // end by their own rules. Both expiries are already in hand: the token's row, the policy above.
+  const expiresAt =
+    principal.via === 'accessToken'
+      ? (principal.accessToken?.expiresAt ?? null)
+      : principal.via === 'password' && policy
+        ? passwordExpiresAt(policy, principal.user)
+        : null;
+  if (expiresAt !== null && expiresAt > now && expiresAt - now <= CREDENTIAL_EXPIRES_AHEAD_MS) {
+    const expires = new Date(expiresAt).toISOString();
+    c.set('credentialExpires', expires);
+    c.header(CREDENTIAL_EXPIRES_HEADER, expires);
+  }
   return principal;
 }

@@ -4,8 +4,9 @@ import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import { alias, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Realm } from '../../shared/schemas';
 import { NO_OVERLAP } from '../domain/apiKeyOverlap';
+import { DAY_MS } from '../domain/expiryReminders';
 import type { Store } from '../domain/ports';
-import { CLIENTS_KEPT, DAY_MS, USAGE_KEPT_DAYS, type UsageClient } from '../domain/usage';
+import { CLIENTS_KEPT, USAGE_KEPT_DAYS, type UsageClient } from '../domain/usage';
 import type {
   AccessTokenRecord,
   ApiKeyRecord,
@@ -206,9 +207,11 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
             eq(users.internalPasswordDisabled, false),
             eq(users.passwordExpired, false),
             isNotNull(users.email),
+            // Reminders are informational mail: the user may have turned it off.
+            eq(users.notifyInformational, true),
             gt(users.passwordChangedAt, changedAfter),
             lte(users.passwordChangedAt, changedBefore),
-            // Both notices sent: nothing left to send for this password.
+            // The last notice (1 day ahead) sent: nothing left to send for this password.
             or(isNull(users.passwordNoticeDays), gt(users.passwordNoticeDays, 1)),
           ),
         )
@@ -332,6 +335,42 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         .orderBy(sql`${accessTokens.createdAt} desc, ${accessTokens.id}`);
       return rows.map(toAccessToken);
     },
+    async listTokenReminderCandidates(now, reminderDays) {
+      if (reminderDays.length === 0) return [];
+      // Only tokens with a reminder to send now, so tokens already reminded cannot crowd out the rest of the
+      // bound: for some reminder, its moment has come, came after the token was made, and none that near went.
+      const due = reminderDays.map((days) => {
+        const moment = sql`${accessTokens.expiresAt} - ${days * DAY_MS}`;
+        return sql`(${moment} <= ${now} and ${moment} > ${accessTokens.createdAt} and (${accessTokens.noticeDays} is null or ${accessTokens.noticeDays} > ${days}))`;
+      });
+      const rows = await db
+        .select({ token: accessTokens, user: users })
+        .from(accessTokens)
+        .innerJoin(users, eq(users.id, accessTokens.userId))
+        .where(
+          and(
+            isNull(accessTokens.revokedAt),
+            isNotNull(accessTokens.expiresAt),
+            gt(accessTokens.expiresAt, now),
+            isNotNull(users.email),
+            eq(users.notifyInformational, true),
+            or(...due),
+          ),
+        )
+        .orderBy(accessTokens.expiresAt)
+        .limit(1000);
+      return rows.map((row) => ({ token: toAccessToken(row.token), user: toUser(row.user) }));
+    },
+    async claimTokenReminder(tokenId, days, mail, audit) {
+      // As claimPasswordNotice: one statement decides which process sends it, the mail and its event follow only if it did.
+      const claim = db
+        .update(accessTokens)
+        .set({ noticeDays: days })
+        .where(and(eq(accessTokens.id, tokenId), isNull(accessTokens.revokedAt), or(isNull(accessTokens.noticeDays), gt(accessTokens.noticeDays, days))))
+        .returning({ id: accessTokens.id });
+      const results = await batch([claim, insertWhere(outbox, mail, changed), ...auditInsertsWhere(audit, changed)]);
+      return (results[0] as unknown[]).length > 0;
+    },
     async revokeAccessTokens(selection, at, audit, mail = []) {
       const results = await batch([revokeTokens(selection, at), ...mail.map((message) => insertWhere(outbox, message, changed)), ...auditInserts(audit)]);
       // Counted from the rows returned: D1 and libSQL report affected rows differently.
@@ -359,11 +398,12 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const live = and(eq(accessTokens.id, oldId), eq(accessTokens.refreshHash, refreshHash), isNull(accessTokens.revokedAt));
       // The insert comes first and only happens while the old token is live; the update then retires it.
       // In one transaction, so a concurrent refresh of the same token finds it retired and writes nothing.
-      // The values in the table's column order (drizzle inserts a select into every column).
+      // The values in the table's column order (drizzle inserts a select into every column); the new token's
+      // expiry is its own, so its reminders (notice_days) start again.
       const insert = db
         .insert(accessTokens)
         .select(
-          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId}, ${token.noticeDays ?? null} where exists (select 1 from ${accessTokens} where ${live})`,
+          sql`select ${token.id}, ${token.userId}, ${token.scope}, ${token.description}, ${token.audience}, ${token.refreshable ? 1 : 0}, ${token.refreshHash}, ${token.referenceHash}, ${token.createdAt}, ${token.expiresAt}, null, null, null, ${token.familyId}, ${token.parentFamilyId}, null where exists (select 1 from ${accessTokens} where ${live})`,
         )
         .returning({ id: accessTokens.id });
       const results = await batch([

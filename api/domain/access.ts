@@ -29,6 +29,7 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 export const OPERATIONS = [
   'identify',
   'readProfile',
+  'chooseMail',
   'revealSecrets',
   'revealEncryptedPassword',
   'changeOwnPassword',
@@ -60,6 +61,8 @@ const row = (p: Permission[]): Row => Object.fromEntries(CREDENTIAL_KINDS.map((k
 export const PERMISSIONS: Record<Operation, Row> = {
   identify: /*                */ row(['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes']),
   readProfile: /*             */ row(['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'no', 'yes', 'yes']),
+  // Informational mail only (reminders): security mail cannot be turned off, so a script may choose too.
+  chooseMail: /*              */ row(['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'no', 'yes', 'yes']),
   revealSecrets: /*           */ row(['yes', 'yes', 'yes', 'yes', 'yes', 'flag', 'flag', 'no', 'no', 'no']),
   revealEncryptedPassword: /* */ row(['yes', 'yes', 'no', 'no', 'yes', 'no', 'no', 'no', 'no', 'no']),
   // The old password goes in the body as well, and is checked there.
@@ -82,6 +85,7 @@ export const PERMISSIONS: Record<Operation, Row> = {
 export const OPERATION_LABELS: Record<Operation, string> = {
   identify: 'identify (system version, Git LFS, sign out)',
   readProfile: 'read own profile, record and activity',
+  chooseMail: 'turn own informational mail (expiry reminders) on or off',
   revealSecrets: 'reveal own secrets (API key, Bintray key)',
   revealEncryptedPassword: 'reveal the encrypted password (AP1)',
   changeOwnPassword: 'change own password (old password in the body)',
@@ -137,6 +141,7 @@ function allowed(permission: Permission, principal: Principal): boolean {
 const REFUSALS: Record<Operation, string> = {
   identify: 'This credential cannot be used here',
   readProfile: 'A Git LFS token only identifies you to Git LFS: use your API key or password for this',
+  chooseMail: 'A Git LFS token only identifies you to Git LFS: use your API key or password for this',
   revealSecrets: 'Unlock your profile with your password to see its secrets',
   revealEncryptedPassword: 'Ask for the encrypted password with your password or an unlocked session, not an API key',
   changeOwnPassword: 'A Git LFS token only identifies you to Git LFS: use your password for this',

@@ -216,6 +216,7 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
     countUsers: 'read',
     countAdmins: 'read',
     listPasswordNoticeCandidates: 'read',
+    listTokenReminderCandidates: 'read',
     listGroupNames: 'read',
     listGroupMembers: 'read',
     listLockCandidates: 'read',
@@ -334,6 +335,13 @@ export function withReadCache(store: Store, options: ReadCacheOptions = {}): Sto
           tokens.clear();
           tokensByReference.clear();
         }
+      },
+    },
+    // Only the reminder mark changes, which decides no access; the cached copies go all the same (reminders are rare).
+    claimTokenReminder: {
+      forget: (tokenId) => {
+        tokens.delete(tokenId);
+        tokensByReference.deleteWhere((token) => token?.id === tokenId);
       },
     },
     replaceRefreshedToken: {

@@ -2,11 +2,13 @@
  * Housekeeping: rows past their use are deleted on a schedule rather than kept forever. Expired sessions
  * and Git LFS tokens, reset links and OAuth/SAML flows are refused already; this only stops them piling
  * up (a session is otherwise deleted only when it is presented after expiry, which most never are).
- * The same pass mails password-expiry notices (passwordExpiry.ts).
+ * The same pass mails the expiry reminders that are due, for passwords (passwordExpiry.ts) and access
+ * tokens (expiryReminders.ts).
  * Runs every KEYFOB_HOUSEKEEPING_INTERVAL_MS (10 minutes) on Node, Bun and Deno, and from the Cron Trigger
  * in wrangler.toml on Workers.
  */
 import type { DomainDeps } from './deps';
+import { sendTokenExpiryReminders } from './expiryReminders';
 import { sendPasswordExpiryNotices } from './passwordExpiry';
 import type { ExpiredCounts } from './records';
 
@@ -25,9 +27,11 @@ export async function sweepExpired(deps: Pick<DomainDeps, 'store' | 'clock'>, lo
   return deleted;
 }
 
-/** One housekeeping pass: what has expired goes, then the password-expiry notices that are due are queued. */
+/** One housekeeping pass: what has expired goes, then the expiry reminders that are due are queued. */
 export async function housekeep(deps: DomainDeps, log: (line: string) => void): Promise<void> {
   await sweepExpired(deps, log);
   const notices = await sendPasswordExpiryNotices(deps);
   if (notices > 0) log(`Housekeeping: queued ${notices} password-expiry notice${notices === 1 ? '' : 's'}`);
+  const reminders = await sendTokenExpiryReminders(deps);
+  if (reminders > 0) log(`Housekeeping: queued ${reminders} token-expiry reminder${reminders === 1 ? '' : 's'}`);
 }

@@ -9,6 +9,7 @@
  * SHA-256, keys published at https://api.github.com/meta/public_keys/secret_scanning), or an unsigned report
  * from a configured address. Nobody else: the endpoint would otherwise tell anyone which guesses are keys.
  */
+import { DAY_MS } from './expiryReminders';
 import { decodeBase64 } from '@oslojs/encoding';
 import { looksLikeAccessToken, looksLikeApiKey, looksLikeReferenceToken, maskSecret, REFRESH_TOKEN_PREFIX, SESSION_TOKEN_PREFIX } from '../../shared/formats';
 import type { LeakReport, LeakVerdict } from '../../shared/schemas';
@@ -24,8 +25,6 @@ import type { AccessTokenRecord, LeakTarget, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 export type LeakAction = 'revoke' | 'flag';
-
-const DAY_MS = 86_400_000;
 
 export interface LeakReportKey {
   /** GitHub's `key_identifier`, sent back in the `Github-Public-Key-Identifier` header. */

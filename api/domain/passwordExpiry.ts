@@ -4,12 +4,14 @@
  * for every path that lets a password (or what stands for it: AP1, a session) in. An expired password
  * is refused at its next use until it is changed; API keys go on working.
  *
- * With `notifyByEmail`, housekeeping mails the owner 7 days and 1 day before the password expires (each
- * notice once per password, whichever process sends it).
+ * With `notifyByEmail`, housekeeping mails the owner 30, 7 and 1 day before the password expires (each
+ * notice once per password, whichever process sends it; none to a user who turned informational mail off).
+ * The rule for which reminder is due is expiryReminders.ts's, shared with access tokens.
  */
 import { isExternalRealm, userNameKey, type PasswordExpirationPolicy, type PasswordExpirationPolicyChange } from '../../shared/schemas';
 import { internalPasswordUsable } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
+import { DAY_MS, dueReminder, REMINDER_DAYS, timeLeftInWords, whenInWords } from './expiryReminders';
 import { composeMail } from './mail';
 import type { Store } from './ports';
 import type { UserRecord } from './records';
@@ -18,9 +20,6 @@ import { fail, ok, type Result } from './result';
 const POLICY_SETTING = 'passwordExpirationPolicy';
 /** Artifactory's defaults. */
 export const DEFAULT_PASSWORD_EXPIRATION_POLICY: PasswordExpirationPolicy = { enabled: false, passwordMaxAge: 60, notifyByEmail: true };
-export const DAY_MS = 24 * 60 * 60_000;
-/** Days before expiry that the owner is mailed, earliest first. */
-export const NOTICE_DAYS = [7, 1] as const;
 
 export async function getPasswordExpirationPolicy(store: Store): Promise<PasswordExpirationPolicy> {
   return { ...DEFAULT_PASSWORD_EXPIRATION_POLICY, ...(await store.getSetting<PasswordExpirationPolicy>(POLICY_SETTING)) };
@@ -91,13 +90,12 @@ export async function setPasswordsExpired(deps: DomainDeps, ctx: RequestContext,
   ]);
 }
 
-function noticeText(user: UserRecord, expiresAt: number, days: number, publicUrl: string | null): string {
-  const when = `${new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+function noticeText(user: UserRecord, expiresAt: number, now: number, publicUrl: string | null): string {
   const where = publicUrl ? ` at ${publicUrl}` : '';
   return [
     `Hello ${user.name},`,
     '',
-    `Your Keyfob password expires ${days === 1 ? 'within a day' : `in ${days} days`}, on ${when}.`,
+    `Your Keyfob password expires ${timeLeftInWords(expiresAt, now)}, on ${whenInWords(expiresAt)}.`,
     `Change it before then${where} (the extension's profile, or Artifactory's Change Password call).`,
     'Once it has expired you can still sign in to change it; your API key keeps working either way.',
   ].join('\n');
@@ -105,25 +103,24 @@ function noticeText(user: UserRecord, expiresAt: number, days: number, publicUrl
 
 /**
  * Housekeeping's part: mails each owner whose password expires within a notice's reach, once per notice
- * and password. A password already past a later notice gets that one only (the 1-day notice, not both).
- * Returns how many notices were queued.
+ * and password. A password already past a later notice gets that one only (the 1-day notice, not all
+ * three). Returns how many notices were queued.
  */
 export async function sendPasswordExpiryNotices(deps: DomainDeps): Promise<number> {
   const policy = await getPasswordExpirationPolicy(deps.store);
   if (!policy.enabled || !policy.notifyByEmail || policy.passwordMaxAge < 1) return 0;
   const now = deps.clock.now();
-  const earliest = Math.max(...NOTICE_DAYS);
+  const earliest = Math.max(...REMINDER_DAYS);
   // Passwords set late enough to be unexpired, and early enough for the first notice to be due.
   const candidates = await deps.store.listPasswordNoticeCandidates(now - policy.passwordMaxAge * DAY_MS, now - (policy.passwordMaxAge - earliest) * DAY_MS);
   const ctx = { clientAddress: null, userAgent: 'keyfob housekeeping' };
   let sent = 0;
   for (const user of candidates) {
     const expiresAt = passwordExpiresAt(policy, user);
-    if (expiresAt === null || expiresAt <= now || !user.email) continue;
-    // The latest notice whose time has come; none that would come before the password was even set.
-    const due = NOTICE_DAYS.filter((days) => expiresAt - days * DAY_MS <= now && days < policy.passwordMaxAge).at(-1);
-    if (due === undefined || (user.passwordNoticeDays !== null && user.passwordNoticeDays <= due)) continue;
-    const mail = await composeMail(deps, user.email, 'Your Keyfob password expires soon', noticeText(user, expiresAt, due, deps.settings.publicUrl));
+    if (expiresAt === null || user.passwordChangedAt === null || !user.email || !user.notifyInformational) continue;
+    const due = dueReminder({ startedAt: user.passwordChangedAt, expiresAt, lastSent: user.passwordNoticeDays }, now);
+    if (due === null) continue;
+    const mail = await composeMail(deps, user.email, 'Your Keyfob password expires soon', noticeText(user, expiresAt, now, deps.settings.publicUrl));
     const claimed = await deps.store.claimPasswordNotice(user.id, user.passwordStamp, due, mail, [
       auditEvent(deps, ctx, 'password-expiry-notice', user, { days: String(due) }),
     ]);

@@ -84,9 +84,9 @@ export interface Store {
    */
   setPasswordsExpired(nameKeys: string[] | null, expired: boolean, at: number, audit: AuditEvent[]): Promise<number>;
   /**
-   * Users with a Keyfob password and an e-mail, not flagged expired, whose password was set after
-   * `changedAfter` and at or before `changedBefore`, and who have not had every notice: the candidates for
-   * an expiry notice (at most 1000 a call, the soonest to expire first).
+   * Users with a Keyfob password and an e-mail who want informational mail, not flagged expired, whose
+   * password was set after `changedAfter` and at or before `changedBefore`, and who have not had every
+   * notice: the candidates for an expiry notice (at most 1000 a call, the soonest to expire first).
    */
   listPasswordNoticeCandidates(changedAfter: number, changedBefore: number): Promise<UserRecord[]>;
   /**
@@ -133,6 +133,19 @@ export interface Store {
   findAccessToken(id: string): Promise<AccessTokenRecord | null>;
   findAccessTokenByReference(referenceHash: string): Promise<AccessTokenRecord | null>;
   findAccessTokenByRefresh(refreshHash: string): Promise<AccessTokenRecord | null>;
+  /**
+   * Live tokens with an expiry, whose owner has an e-mail and wants informational mail, that some reminder
+   * is due for and not yet sent: for one of `reminderDays` (days before expiry), its moment has come, came
+   * after the token was made, and no reminder that near was claimed (`noticeDays`). At most 1000 a call,
+   * the soonest to expire first; each with its owner.
+   */
+  listTokenReminderCandidates(now: number, reminderDays: readonly number[]): Promise<{ token: AccessTokenRecord; user: UserRecord }[]>;
+  /**
+   * Claims the `days`-ahead reminder for the live token and queues its mail, in one batch. False, and
+   * nothing queued, when that reminder or a later one was claimed already (by this or another process) or
+   * the token was revoked meanwhile.
+   */
+  claimTokenReminder(tokenId: string, days: number, mail: NewOutboxMessage, audit: AuditEvent[]): Promise<boolean>;
   /** A user's tokens (everyone's when null), newest first; revoked ones only when asked. */
   listAccessTokens(userId: number | null, options?: { includeRevoked?: boolean }): Promise<AccessTokenRecord[]>;
   /**

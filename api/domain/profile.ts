@@ -33,6 +33,7 @@ export async function buildProfile(deps: DomainDeps, principal: Principal, user:
     unlockEnded: unlockedUntil !== null && !stillUnlocked ? { at: new Date(unlockedUntil).toISOString(), by: endedBy(principal.session) } : null,
     unlockMaxMinutes: Math.floor(deps.settings.unlockMaxMs / 60_000),
     apiKeyOverlapMaxSeconds: Math.floor(deps.settings.apiKeyOverlapMaxMs / 1000),
+    notifyInformational: user.notifyInformational,
     apiKey: key ? summariseApiKey(key.apiKey, key.record, now, apiKeyUsage) : null,
     sshKeys,
     bintray: bintray ? summariseBintray(bintray.credentials, bintray.record) : null,
@@ -61,5 +62,17 @@ export async function updateEmail(deps: DomainDeps, ctx: RequestContext, user: U
     mail: notice,
   });
   if (notice.length > 0) deps.afterMailQueued?.();
+  return updated ? ok(updated) : fail('NOT_FOUND', 'Your user no longer exists');
+}
+
+/**
+ * Turns the user's informational mail (expiry reminders) on or off. Not held to profileUpdatable: it changes
+ * neither how the user is reached nor how they sign in, and security mail goes either way.
+ */
+export async function setInformationalMail(deps: DomainDeps, ctx: RequestContext, user: UserRecord, informational: boolean): Promise<Result<UserRecord>> {
+  if (user.notifyInformational === informational) return ok(user);
+  const updated = await deps.store.updateUser(user.id, { notifyInformational: informational, updatedAt: deps.clock.now() }, [
+    auditEvent(deps, ctx, 'notifications-changed', user, { informational: String(informational) }),
+  ]);
   return updated ? ok(updated) : fail('NOT_FOUND', 'Your user no longer exists');
 }

@@ -8,6 +8,7 @@
 import type { CredentialUsage } from '../../shared/schemas';
 import { describeUserAgent } from '../../shared/userAgents';
 import type { RequestContext } from './deps';
+import { DAY_MS } from './expiryReminders';
 import type { Store } from './ports';
 
 export const USAGE_FLUSH_MS = 30_000;
@@ -19,7 +20,6 @@ export const CLIENTS_KEPT = 5;
 export const USAGE_KEPT_DAYS = 90;
 /** Daily counts a reply carries. */
 const DAYS_SHOWN = 30;
-export const DAY_MS = 86_400_000;
 
 /** What a credential's usage is kept under: its kind and the id that finds its row. */
 export const usageKey = {

@@ -1,9 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
-import { EmailUpdateRequest, ProfileReply, RegenerateApiKeyRequest, RevealedApiKey, RevealedEncryptedPassword } from '../../shared/schemas';
+import {
+  EmailUpdateRequest,
+  NotificationsUpdateRequest,
+  ProfileReply,
+  RegenerateApiKeyRequest,
+  RevealedApiKey,
+  RevealedEncryptedPassword,
+} from '../../shared/schemas';
 import { requireAuth, type AppEnv } from '../auth/credentials';
 import type { AppDeps } from '../deps';
 import { type ApiKeyInClear, createApiKey, endApiKeyOverlap, readApiKey, regenerateApiKey, revokeApiKey, summariseApiKey } from '../domain/apiKeys';
-import { buildProfile, revealEncryptedPassword, updateEmail } from '../domain/profile';
+import { buildProfile, revealEncryptedPassword, setInformationalMail, updateEmail } from '../domain/profile';
 import { httpError, unwrap } from '../http/errors';
 import { authErrors, conflict, json, jsonBody, notFound, sessionSecurity, routeGroup } from './openapi';
 
@@ -15,6 +22,7 @@ export function profileRoutes(deps: AppDeps) {
   const manageKey = requireAuth(deps, { can: 'manageApiKey' });
   const changeDetails = requireAuth(deps, { can: 'changeOwnDetails' });
   const revealEncrypted = requireAuth(deps, { can: 'revealEncryptedPassword' });
+  const chooseMail = requireAuth(deps, { can: 'chooseMail' });
   const base = { tags: ['Profile'], security: sessionSecurity };
 
   const shown = (key: ApiKeyInClear) => ({ apiKey: key.apiKey, summary: summariseApiKey(key.apiKey, key.record, deps.clock.now()) });
@@ -49,6 +57,24 @@ export function profileRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const user = unwrap(await updateEmail(deps, c.var.requestContext, c.var.principal.user, c.req.valid('json').email));
+      return c.json(await buildProfile(deps, c.var.principal, user), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...base,
+      method: 'put',
+      path: '/profile/notifications',
+      summary: 'Choose informational mail',
+      description:
+        'With `informational` false, no expiry reminders are mailed (for the password under the expiration policy, and for access tokens). Mail about security (a change by someone else, a leaked credential) always goes. Any credential of the user may choose.',
+      request: jsonBody(NotificationsUpdateRequest),
+      middleware: [chooseMail] as const,
+      responses: { 200: json(ProfileReply, 'The profile now'), ...authErrors },
+    }),
+    async (c) => {
+      const user = unwrap(await setInformationalMail(deps, c.var.requestContext, c.var.principal.user, c.req.valid('json').informational));
       return c.json(await buildProfile(deps, c.var.principal, user), 200);
     },
   );

@@ -46,6 +46,8 @@ const EVENT_WORDS: Record<AuditEventType, string> = {
   'credential-leaked': 'A credential was reported found in public (see your mail)',
   'api-key-overlap-ended': 'Old API key ended',
   'session-ended': 'Session ended',
+  'token-expiry-notice': 'Mailed: a token expires soon',
+  'notifications-changed': 'Mail choices changed',
 };
 
 function Activity(props: { client: () => Promise<KeyfobClient>; onError: (e: unknown) => void; refresh: number }) {

@@ -468,6 +468,9 @@ const formText = (max: number) => z.string().max(max);
 export const TokenRequestBody = z
   .object({
     grant_type: z.enum(['client_credentials', 'refresh_token']).optional(),
+    overlap_seconds: formSeconds
+      .optional()
+      .meta({ description: 'Keyfob, with grant_type=refresh_token: the old access token keeps working this many seconds (up to the server’s maximum).' }),
     username: formText(256).optional(),
     scope: formText(2048).optional(),
     // -1 is what the CLI means by "not given"; 0 asks for a token that never expires.

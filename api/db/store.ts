@@ -114,11 +114,14 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
             select coalesce(family_id, id) from access_tokens where ${seed}
             union select coalesce(t.family_id, t.id) from access_tokens t join families on t.parent_family_id = families.f
           ) select f from families)`;
-    return db
-      .update(accessTokens)
-      .set({ revokedAt: at, revokedReason: 'revoked', refreshHash: null })
-      .where(and(which, isNull(accessTokens.revokedAt)))
-      .returning({ id: accessTokens.id });
+    return (
+      db
+        .update(accessTokens)
+        .set({ revokedAt: at, revokedReason: 'revoked', refreshHash: null })
+        // Tokens still in a refresh overlap (ended ahead, at revokedAt) end now too.
+        .where(and(which, or(isNull(accessTokens.revokedAt), gt(accessTokens.revokedAt, at))))
+        .returning({ id: accessTokens.id })
+    );
   };
 
   // Atomic: libSQL and D1 both run a batch as one transaction, and neither needs an interactive one.
@@ -394,7 +397,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const results = await batch([revoke, ...mail.map((message) => insertWhere(outbox, message, changed)), ...auditInsertsWhere(audit, changed)]);
       return (results[0] as unknown[]).length > 0;
     },
-    async replaceRefreshedToken(oldId, refreshHash, token, audit) {
+    async replaceRefreshedToken(oldId, refreshHash, token, audit, oldEndsAt = token.createdAt) {
       const live = and(eq(accessTokens.id, oldId), eq(accessTokens.refreshHash, refreshHash), isNull(accessTokens.revokedAt));
       // The insert comes first and only happens while the old token is live; the update then retires it.
       // In one transaction, so a concurrent refresh of the same token finds it retired and writes nothing.
@@ -409,7 +412,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const results = await batch([
         insert,
         // The spent refresh hash stays on the retired row: if it comes back, the family is ended (reuse).
-        db.update(accessTokens).set({ revokedAt: token.createdAt, revokedReason: 'refreshed' }).where(live),
+        // Marked refreshed at once; with an overlap it works until oldEndsAt, ahead.
+        db.update(accessTokens).set({ revokedAt: oldEndsAt, revokedReason: 'refreshed' }).where(live),
         ...auditInserts(audit),
       ]);
       return (results[0] as unknown[]).length === 1;

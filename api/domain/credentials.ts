@@ -23,7 +23,7 @@ import { DirectoryUnavailableError, type Directory, type DirectoryUser } from '.
 import { userForExternalIdentity } from './externalUsers';
 import { ssoUser } from './httpSso';
 import { addressFailureKey, BAD_CREDENTIALS_MESSAGE, guardedPasswordAttempt, LOCKED_MESSAGE, passwordLocked } from './lockout';
-import type { AccessTokenRecord, ApiKeyRecord, SessionRecord, UserRecord } from './records';
+import { tokenEnded, type AccessTokenRecord, type ApiKeyRecord, type SessionRecord, type UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { extendedUnlock } from './unlockWindow';
 import { usageKey } from './usage';
@@ -197,7 +197,7 @@ async function byAccessToken(deps: DomainDeps, presented: string, expectedNameKe
   }
   if (!token) return fail('BAD_CREDENTIALS', 'This access token is unknown here');
   const now = deps.clock.now();
-  if (token.revokedAt !== null) {
+  if (tokenEnded(token, now)) {
     return fail('TOKEN_REVOKED', token.revokedReason === 'refreshed' ? 'This access token was refreshed: use the new one' : 'This access token was revoked');
   }
   if (token.expiresAt !== null && token.expiresAt <= now) {

@@ -21,7 +21,7 @@ import { presentedOldKey } from './apiKeyOverlap';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { composeMail } from './mail';
 import { findTokenByValue } from './tokens';
-import type { AccessTokenRecord, LeakTarget, UserRecord } from './records';
+import { tokenEnded, type AccessTokenRecord, type LeakTarget, type UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 
 export type LeakAction = 'revoke' | 'flag';
@@ -121,7 +121,7 @@ interface FoundCredential {
 }
 
 function liveToken(token: AccessTokenRecord | null, now: number): token is AccessTokenRecord {
-  return token !== null && token.revokedAt === null && (token.expiresAt === null || token.expiresAt > now);
+  return token !== null && !tokenEnded(token, now) && (token.expiresAt === null || token.expiresAt > now);
 }
 
 function describeToken(token: AccessTokenRecord): string {

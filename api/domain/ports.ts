@@ -157,7 +157,7 @@ export interface Store {
    * Refresh: the new token is written and the old one marked refreshed in one batch, only if the old one
    * is still live with this refresh hash (two concurrent refreshes: one wins). False when it was not.
    */
-  replaceRefreshedToken(oldId: string, refreshHash: string, token: AccessTokenRecord, audit: AuditEvent[]): Promise<boolean>;
+  replaceRefreshedToken(oldId: string, refreshHash: string, token: AccessTokenRecord, audit: AuditEvent[], oldEndsAt?: number): Promise<boolean>;
   /** Records that the token was used; like touchApiKey, at most once a minute by the caller's choice. */
   touchAccessToken(id: string, at: number): Promise<void>;
   /**

@@ -75,6 +75,14 @@ export interface AccessTokenRecord {
   noticeDays?: number | null;
 }
 
+/**
+ * Whether the token has stopped working by `now`. A token refreshed with an overlap is marked refreshed at
+ * once (its refresh token is spent) but works until its `revokedAt`, which then lies ahead.
+ */
+export function tokenEnded(token: Pick<AccessTokenRecord, 'revokedAt'>, now: number): boolean {
+  return token.revokedAt !== null && token.revokedAt <= now;
+}
+
 /** A credential reported found in public, by what finds its row: an API key (current, or the old one still overlapping), a token (and its families), a session. */
 export type LeakTarget = { apiKeyLookupHash: string } | { previousApiKeyLookupHash: string } | { tokenId: string } | { sessionHash: string };
 

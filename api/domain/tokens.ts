@@ -16,7 +16,7 @@ import { referenceTokenMayExist, refreshTokenMayExist } from './checksums';
 import { ADMIN_SCOPE, scopeGrants, tokenIsAdmin, USER_SCOPE } from './tokenScopes';
 import type { Principal } from './credentials';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
-import type { AccessTokenRecord, UserRecord } from './records';
+import { tokenEnded, type AccessTokenRecord, type UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { readUsage, usageKey } from './usage';
 import { byAdmin, securityNotice } from './notices';
@@ -211,7 +211,13 @@ const REFRESH_REUSED = 'This refresh token was used already: every token refresh
  * `grant_type=refresh_token`: a new token with the same settings and lifetime, and a new refresh token;
  * the old pair stops working. The refresh token is the credential: no other is needed.
  */
-export async function refreshToken(deps: DomainDeps, ctx: RequestContext, refresh: string, accessToken?: string): Promise<Result<IssuedToken>> {
+export async function refreshToken(
+  deps: DomainDeps,
+  ctx: RequestContext,
+  refresh: string,
+  accessToken?: string,
+  overlapSeconds = 0,
+): Promise<Result<IssuedToken>> {
   // A typo fails the checksum and is refused as unknown without a database read.
   const old = (await refreshTokenMayExist(deps, refresh)) ? await deps.store.findAccessTokenByRefresh(storedTokenHash(deps.keys, refresh)) : null;
   if (!old) return fail('BAD_CREDENTIALS', REFRESH_REFUSED);
@@ -239,6 +245,10 @@ export async function refreshToken(deps: DomainDeps, ctx: RequestContext, refres
     const claims = verifyJwt(deps.keys.tokenSigningMac, accessToken);
     if (!claims || claims.jti !== old.id) return fail('BAD_REQUEST', 'The access_token given is not the one this refresh token belongs to');
   }
+  const overlapMs = overlapSeconds * 1000;
+  if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapMs > deps.settings.apiKeyOverlapMaxMs) {
+    return fail('BAD_REQUEST', `overlap_seconds must be a whole number from 0 to ${Math.floor(deps.settings.apiKeyOverlapMaxMs / 1000)} on this server`);
+  }
   const user = await deps.store.findUserById(old.userId);
   if (!user) return fail('BAD_CREDENTIALS', REFRESH_REFUSED);
   if (tokenIsAdmin(old) && !user.admin) return fail('FORBIDDEN', `${user.name} is no longer an administrator: this admin token cannot be refreshed`);
@@ -264,9 +274,17 @@ export async function refreshToken(deps: DomainDeps, ctx: RequestContext, refres
     },
     old.referenceHash !== null,
   );
-  const replaced = await deps.store.replaceRefreshedToken(old.id, old.refreshHash as string, record, [
-    auditEvent(deps, ctx, 'token-refreshed', user, { tokenId: record.id, replaces: old.id }),
-  ]);
+  // With an overlap the old token goes on working (never past its own expiry), so a tool can move over.
+  const oldEndsAt = Math.min(now + overlapMs, old.expiresAt ?? Number.POSITIVE_INFINITY);
+  const detail: Record<string, string> = { tokenId: record.id, replaces: old.id };
+  if (oldEndsAt > now) detail.oldTokenUntil = new Date(oldEndsAt).toISOString();
+  const replaced = await deps.store.replaceRefreshedToken(
+    old.id,
+    old.refreshHash as string,
+    record,
+    [auditEvent(deps, ctx, 'token-refreshed', user, detail)],
+    oldEndsAt,
+  );
   return replaced ? ok(issued) : fail('BAD_CREDENTIALS', REFRESH_REFUSED);
 }
 
@@ -277,6 +295,7 @@ export async function findTokenByValue(deps: DomainDeps, value: string): Promise
   const hash = storedTokenHash(deps.keys, value);
   if (value.startsWith(REFRESH_TOKEN_PREFIX)) {
     const token = (await refreshTokenMayExist(deps, value)) ? await deps.store.findAccessTokenByRefresh(hash) : null;
+    // A refresh token is spent the moment it is used, whatever overlap its access token has.
     return token && token.revokedAt === null ? token : null;
   }
   return (await referenceTokenMayExist(deps, value)) ? deps.store.findAccessTokenByReference(hash) : null;
@@ -289,7 +308,7 @@ function mayHandle(deps: DomainDeps, principal: Principal, token: AccessTokenRec
 
 /** Revokes one token the principal may handle; false when there is none such (or it was revoked already). */
 export async function revokeToken(deps: DomainDeps, ctx: RequestContext, principal: Principal, token: AccessTokenRecord | null): Promise<boolean> {
-  if (!token || token.revokedAt !== null || !mayHandle(deps, principal, token, 'adminChange')) return false;
+  if (!token || tokenEnded(token, deps.clock.now()) || !mayHandle(deps, principal, token, 'adminChange')) return false;
   const owner = token.userId === principal.user.id ? principal.user : await deps.store.findUserById(token.userId);
   const detail: Record<string, string> = { tokenId: token.id };
   const bySomeoneElse = owner !== null && owner.id !== principal.user.id;
@@ -313,7 +332,7 @@ export async function revokeToken(deps: DomainDeps, ctx: RequestContext, princip
 
 export async function findVisibleToken(deps: DomainDeps, principal: Principal, id: string): Promise<AccessTokenRecord | null> {
   const token = id.length <= 64 ? await deps.store.findAccessToken(id) : null;
-  return token && token.revokedAt === null && mayHandle(deps, principal, token, 'adminRead') ? token : null;
+  return token && !tokenEnded(token, deps.clock.now()) && mayHandle(deps, principal, token, 'adminRead') ? token : null;
 }
 
 /** Tokens the principal may see: their own; every user's for an admin (or one user's, `username`). */

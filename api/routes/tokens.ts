@@ -77,7 +77,7 @@ function reply(issued: IssuedToken): IssuedTokenReply {
 async function createOrRefresh(deps: AppDeps, c: Context<AppEnv>, body: TokenRequestBody, defaultScope?: string): Promise<IssuedToken> {
   if (body.grant_type === 'refresh_token') {
     if (!body.refresh_token) throw httpError('BAD_REQUEST', 'grant_type=refresh_token needs refresh_token');
-    return unwrap(await refreshToken(deps, c.var.requestContext, body.refresh_token, body.access_token));
+    return unwrap(await refreshToken(deps, c.var.requestContext, body.refresh_token, body.access_token, body.overlap_seconds));
   }
   const principal = await resolvePrincipal(deps, c, { can: 'manageTokens' });
   return unwrap(

@@ -63,6 +63,13 @@ export async function unbindOAuth(client: KeyfobClient, provider: { id: string; 
   return { value: await client.oauthUnbind(provider.id), status: `${provider.name} unbound` };
 }
 
+export async function setInformationalMail(client: KeyfobClient, on: boolean): Promise<Step<ProfileReply>> {
+  return {
+    value: await client.setInformationalMail(on),
+    status: on ? 'Keyfob will mail you before your password or a token expires.' : 'No more expiry reminders by mail; security notices still come.',
+  };
+}
+
 /** Ends one of the user's other sessions (a lost laptop, a browser not recognised); the list shown next is the server's. */
 export async function endSession(client: KeyfobClient, session: SessionSummary): Promise<Step<SessionSummary[]>> {
   await client.endSession(session.id);

@@ -81,6 +81,8 @@ export interface KeyfobClient {
   listTokens(username: string): Promise<AccessTokenInfo[]>;
   /** Ends one token; one already gone (204) is no failure, as it no longer works either way. */
   revokeToken(tokenId: string): Promise<void>;
+  /** Informational mail (expiry reminders) on or off; security mail always goes. */
+  setInformationalMail(on: boolean): Promise<ProfileReply>;
   /** This user's browser sessions, newest first (needs an unlocked session). */
   listSessions(): Promise<SessionSummary[]>;
   endSession(id: string): Promise<void>;
@@ -171,6 +173,7 @@ export function createKeyfobClient(serverUrl: string, token: string | null, fetc
     createToken: (description, expiresInSeconds) => request('POST', TOKENS, { description, expires_in: expiresInSeconds, scope: 'applied-permissions/user' }),
     listTokens: async (username) => (await request<{ tokens: AccessTokenInfo[] }>('GET', `${TOKENS}?username=${encodeURIComponent(username)}`)).tokens,
     // The reply is text ("Token revoked"), or nothing at all for 204.
+    setInformationalMail: (on) => request('PUT', '/api/v1/profile/notifications', { informational: on }),
     listSessions: async () => (await request<SessionList>('GET', '/api/v1/sessions')).sessions,
     endSession: async (id) => void (await request('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`)),
     revokeToken: async (tokenId) => void (await request('DELETE', `${TOKENS}/${encodeURIComponent(tokenId)}`, undefined, { reply: 'text' })),

@@ -105,6 +105,47 @@ describe('a page of another site and the credentials the browser holds for Keyfo
     expect((await k.call('/artifactory/api/security/users/vic', { auth: admin })).json).toMatchObject({ passwordExpired: false });
   });
 
+  it('blocks the preflight of every PUT and DELETE a page of another site tries, and nothing changes', async () => {
+    const apiKey = (await k.call(API_KEY, { method: 'POST', auth: admin })).json.apiKey as string;
+    const viaProxy = { 'remote-user': 'sso-admin' };
+    await page.goto(`http://localhost:${attackerPort}/none`);
+    const attempts: [string, string][] = [
+      ['PUT', `${k.url}/api/v1/profile/apiKey`],
+      ['DELETE', `${k.url}/api/v1/profile/apiKey/previous`],
+      ['DELETE', `${k.url}/api/v1/sessions/0123456789abcdef`],
+      ['PUT', `${proxyUrl}/api/v1/profile/notifications`],
+      ['DELETE', `${proxyUrl}/api/v1/sessions/0123456789abcdef`],
+    ];
+    const outcomes = await page.evaluate(
+      (list) =>
+        Promise.all(
+          list.map(([method, url]) =>
+            fetch(url, {
+              method,
+              credentials: 'include',
+              headers: { 'content-type': 'application/json' },
+              body: '{"informational": false, "overlapSeconds": 3600}',
+            }).then(
+              (r) => `answered ${r.status}`,
+              () => 'blocked',
+            ),
+          ),
+        ),
+      attempts,
+    );
+    expect(outcomes).toEqual(attempts.map(() => 'blocked'));
+    // A form can only POST: none of these takes a POST, and the cross-site rule stops it first.
+    const posted = await page.evaluate(
+      (url) => fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include' }).then(() => 'sent'),
+      `${proxyUrl}/api/v1/profile/notifications`,
+    );
+    expect(posted).toBe('sent');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answers.get('/api/v1/profile/notifications')).toBe(403);
+    expect((await k.call(API_KEY, { auth: admin })).json.apiKey).toBe(apiKey);
+    expect((await k.call('/api/v1/profile', { headers: viaProxy })).json.notifyInformational).toBe(true);
+  });
+
   it("lets a page of Keyfob's own origin make a state-changing call through the proxy", async () => {
     // Any page the proxy serves (the ping will do) is of Keyfob's origin as the browser sees it.
     await page.goto(`${proxyUrl}/artifactory/api/system/ping`);

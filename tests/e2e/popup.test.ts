@@ -323,6 +323,12 @@ describe('toolbar popup', () => {
     expect((await k.call('/api/v1/profile', { auth: { bearer: other } })).status).toBe(401);
     // The popup's own session goes on.
     expect(await popup.$eval('section[aria-labelledby="sessions-heading"]', (el) => el.textContent ?? '')).toContain('(this browser)');
+    // Expiry reminders are the mail one may turn off; the server keeps the choice.
+    await popup.click('input[type=checkbox]');
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('No more expiry reminders'), { polling: 100 });
+    expect((await k.call('/api/v1/profile', { auth: { basic: ['vera', PASSWORD] } })).json.notifyInformational).toBe(false);
+    await popup.click('input[type=checkbox]');
+    await popup.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('Keyfob will mail you'), { polling: 100 });
     // Back to where the steps after this one start: no key.
     await k.call('/artifactory/api/security/apiKey', { method: 'DELETE', auth: { basic: ['vera', PASSWORD] } });
     await popup.reload();

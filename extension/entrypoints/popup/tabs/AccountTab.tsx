@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditEventType } from '../../../../shared/auditEvents';
 import type { ActivityEvent, OAuthIdentity } from '../../../../shared/schemas';
-import { changeEmail, changePassword, unbindOAuth } from '../../../lib/account';
+import { changeEmail, changePassword, setInformationalMail, unbindOAuth } from '../../../lib/account';
 import type { KeyfobClient } from '../../../lib/api';
 import { sendMessage } from '../../../lib/messaging';
 import { Alert, readForm, useAction } from '../components';
@@ -223,6 +223,22 @@ export function AccountTab(props: TabProps) {
           </div>
           <Alert error={email.problem} />
         </form>
+        <label class="row small">
+          <input
+            type="checkbox"
+            checked={profile.notifyInformational}
+            disabled={email.busy}
+            onChange={(event) => {
+              const on = (event.currentTarget as HTMLInputElement).checked;
+              email.run(async () => {
+                const step = await setInformationalMail(await props.client(), on);
+                props.onProfile(step.value);
+                props.onStatus(step.status);
+              });
+            }}
+          />
+          <span>Mail me before my password or a token expires (security notices always come)</span>
+        </label>
       </section>
       <BoundAccounts {...props} />
       <Sessions client={props.client} onError={props.onError} onStatus={props.onStatus} />

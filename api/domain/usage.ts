@@ -109,10 +109,23 @@ export function createUsageLog(): UsageLog {
   };
 
   return {
+    // On the hot path: a script sends the same credential from the same client again and again, so the common
+    // case is two Map hits and two number writes, with no allocation but the client's key.
     record(credential, at, ctx) {
-      const client: UsageClient = { clientAddress: ctx.clientAddress ?? '', userAgent: ctx.userAgent?.slice(0, 256) ?? '', lastUsedAt: at };
       lastFlush ??= at;
-      add(credential, [[Math.floor(at / DAY_MS), 1]], [client]);
+      const clientAddress = ctx.clientAddress ?? '';
+      const agent = ctx.userAgent ?? '';
+      const userAgent = agent.length > 256 ? agent.slice(0, 256) : agent;
+      const entry = pending.get(credential);
+      const id = `${clientAddress}\n${userAgent}`;
+      const seen = entry?.clients.get(id);
+      if (entry && seen) {
+        const day = Math.floor(at / DAY_MS);
+        entry.days.set(day, (entry.days.get(day) ?? 0) + 1);
+        if (seen.lastUsedAt < at) seen.lastUsedAt = at;
+        return;
+      }
+      add(credential, [[Math.floor(at / DAY_MS), 1]], [{ clientAddress, userAgent, lastUsedAt: at }]);
     },
     async flushIfDue(store, now) {
       if (pending.size === 0 || flushing !== null) return;

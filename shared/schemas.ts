@@ -130,7 +130,7 @@ export const PasswordExpirationPolicy = z
   .object({
     enabled: z.boolean(),
     passwordMaxAge: z.number().int().min(1).max(PASSWORD_MAX_AGE_DAYS).meta({ description: 'Days a password lasts.' }),
-    notifyByEmail: z.boolean().meta({ description: 'Mail the owner 7 days and 1 day before the password expires.' }),
+    notifyByEmail: z.boolean().meta({ description: 'Mail the owner 30, 7 and 1 days before the password expires.' }),
   })
   .meta({ id: 'PasswordExpirationPolicy' });
 export type PasswordExpirationPolicy = z.infer<typeof PasswordExpirationPolicy>;

@@ -20,6 +20,20 @@ const SYSTEMS: [RegExp, string][] = [
 ];
 
 export const UNKNOWN_CLIENT = 'an unknown client';
+/** What every client that is no browser counts as among the browsers a user signs in from. */
+export const NOT_A_BROWSER = 'a client that is no browser';
+
+/**
+ * The browser as "known browsers" keep it: family and system only, from a fixed list, so no user agent an
+ * attacker types (nor a tool's new version) makes a "new browser", and a user has a bounded few of them.
+ */
+export function browserFamily(userAgent: string | null | undefined): string {
+  const agent = userAgent ?? '';
+  const browser = agent.startsWith('Mozilla/') ? BROWSERS.find(([pattern]) => pattern.test(agent))?.[1] : undefined;
+  if (!browser) return NOT_A_BROWSER;
+  const system = SYSTEMS.find(([pattern]) => pattern.test(agent))?.[1];
+  return system ? `${browser} on ${system}` : browser;
+}
 
 export function describeUserAgent(userAgent: string | null | undefined): string {
   const agent = userAgent?.trim();

@@ -109,6 +109,14 @@ export function requireAuth(deps: DomainDeps, options: AuthOptions): MiddlewareH
   };
 }
 
+/** When a token stops working: its expiry, or sooner the end of the overlap it was refreshed with. */
+function tokenStopsAt(token: Principal['accessToken']): number | null {
+  if (!token) return null;
+  const overlapEnd = token.revokedAt;
+  if (overlapEnd === null) return token.expiresAt;
+  return token.expiresAt === null ? overlapEnd : Math.min(token.expiresAt, overlapEnd);
+}
+
 /** What requireAuth does, for a handler that decides from the body whether a credential is needed at all. */
 export async function resolvePrincipal(deps: DomainDeps, c: Context<AppEnv>, options: AuthOptions): Promise<Principal> {
   const parsed = parseCredential(c.req.raw.headers);
@@ -135,7 +143,7 @@ export async function resolvePrincipal(deps: DomainDeps, c: Context<AppEnv>, opt
   // end by their own rules. Both expiries are already in hand: the token's row, the policy above.
   const expiresAt =
     principal.via === 'accessToken'
-      ? (principal.accessToken?.expiresAt ?? null)
+      ? tokenStopsAt(principal.accessToken)
       : principal.via === 'password' && policy
         ? passwordExpiresAt(policy, principal.user)
         : null;

@@ -433,7 +433,12 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const sibling = alias(accessTokens, 'sibling');
       const live =
         kind === 'reference'
-          ? and(isNotNull(accessTokens.referenceHash), isNull(accessTokens.revokedAt), or(isNull(accessTokens.expiresAt), gt(accessTokens.expiresAt, now)))
+          ? and(
+              isNotNull(accessTokens.referenceHash),
+              // Live: not ended, or refreshed with an overlap that runs on.
+              or(isNull(accessTokens.revokedAt), gt(accessTokens.revokedAt, now)),
+              or(isNull(accessTokens.expiresAt), gt(accessTokens.expiresAt, now)),
+            )
           : and(
               isNotNull(accessTokens.refreshHash),
               or(

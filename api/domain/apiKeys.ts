@@ -9,7 +9,7 @@ import { fail, ok, type Result } from './result';
 import { NO_OVERLAP } from './apiKeyOverlap';
 import { legacyMemo } from './checksums';
 import { byAdmin, securityNotice, sharedNotice } from './notices';
-import { NO_USAGE, usageKey, type UsageOf } from './usage';
+import { latestUse, NO_USAGE, usageKey, type UsageOf } from './usage';
 
 const sealContext = (userId: number) => `api-key:${userId}`;
 
@@ -132,13 +132,14 @@ export function apiKeyUsageKeys(record: ApiKeyRecord): string[] {
 }
 
 export function summariseApiKey(apiKey: string, record: ApiKeyRecord, now: number, usageOf: UsageOf = () => NO_USAGE): ApiKeySummary {
+  const usage = usageOf(usageKey.apiKey(record.lookupHash));
   const overlapping = record.previousEndsAt !== null && record.previousEndsAt > now && record.previousMasked !== null;
   return {
     masked: maskSecret(apiKey),
     createdAt: new Date(record.createdAt).toISOString(),
-    lastUsedAt: record.lastUsedAt === null ? null : new Date(record.lastUsedAt).toISOString(),
+    lastUsedAt: latestUse(record.lastUsedAt, usage),
     needsRegeneration: record.formatVersion < BASIC_PASSWORD_API_KEY_FORMAT,
-    usage: usageOf(usageKey.apiKey(record.lookupHash)),
+    usage,
     previous: overlapping
       ? {
           masked: record.previousMasked as string,

@@ -269,6 +269,9 @@ async function byEncryptedPassword(deps: DomainDeps, user: UserRecord, presented
   }
   const key = await deps.store.findApiKeyByUserId(user.id);
   if (key !== null && secretsEqual(presented, deriveEncryptedApiKey(deps.keys, user.id, key.lookupHash))) {
+    // AP2 is a use of the key (a Maven settings.xml holds it): its "last used" must say so.
+    const now = deps.clock.now();
+    if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) await deps.store.touchApiKey(key.lookupHash, now);
     return ok({ user, via: 'encryptedApiKey', apiKey: key, usageKey: usageKey.apiKey(key.lookupHash) });
   }
   return null;

@@ -29,6 +29,8 @@ export async function sweepExpired(deps: Pick<DomainDeps, 'store' | 'clock'>, lo
 
 /** One housekeeping pass: what has expired goes, then the expiry reminders that are due are queued. */
 export async function housekeep(deps: DomainDeps, log: (line: string) => void): Promise<void> {
+  // A quiet process (or Worker isolate) writes its waiting usage counts here, not only on its next request.
+  await deps.usage?.flush(deps.store, deps.clock.now());
   await sweepExpired(deps, log);
   const notices = await sendPasswordExpiryNotices(deps);
   if (notices > 0) log(`Housekeeping: queued ${notices} password-expiry notice${notices === 1 ? '' : 's'}`);

@@ -23,6 +23,15 @@ export interface Notice {
 
 const DEFAULT_IF_NOT_YOU = 'sign in to Keyfob, change your password, end any session you do not recognise (Account, Sessions), and tell your administrator';
 
+/**
+ * Text that came with a request (a key's name, a token's description, a user agent) inside a notice: on one
+ * line, without control or direction characters, and short, so it cannot pose as the notice's own words.
+ */
+export function quoted(text: string, max = 80): string {
+  const line = text.replace(/[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gu, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
 /** The text; `user` null for one text sent to many (then it greets no one by name). */
 export function noticeText(
   deps: Pick<DomainDeps, 'clock' | 'settings'>,
@@ -30,7 +39,8 @@ export function noticeText(
   user: Pick<UserRecord, 'name'> | null,
   notice: Notice,
 ): string {
-  const from = ctx?.clientAddress ? `${ctx.clientAddress} (${describeUserAgent(ctx.userAgent)})` : ctx ? describeUserAgent(ctx.userAgent) : null;
+  const client = ctx ? quoted(describeUserAgent(ctx.userAgent)) : null;
+  const from = ctx?.clientAddress ? `${ctx.clientAddress} (${client})` : client;
   const where = deps.settings.publicUrl ? ` at ${deps.settings.publicUrl}` : '';
   return [
     user ? `Hello ${user.name},` : 'Hello,',

@@ -8,7 +8,7 @@ import { passwordExpiredNow } from './passwordExpiry';
 import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import type { SessionRecord, UserRecord } from './records';
 import type { SessionSummary } from '../../shared/schemas';
-import { describeUserAgent } from '../../shared/userAgents';
+import { browserFamily, describeUserAgent } from '../../shared/userAgents';
 import { readUsage, usageKey } from './usage';
 import { securityNotice } from './notices';
 import { fail, ok, type Result } from './result';
@@ -91,7 +91,7 @@ export async function startSession(
     clientAddress: ctx.clientAddress,
     userAgent: ctx.userAgent?.slice(0, 256) ?? null,
   };
-  const browser = describeUserAgent(ctx.userAgent);
+  const browser = browserFamily(ctx.userAgent);
   const newBrowserMail = await securityNotice(deps, ctx, user, {
     subject: `New sign-in to Keyfob from ${browser}`,
     happened: `Your Keyfob account ${user.name} was signed in to from a browser it had not been used from before: ${browser}.`,

@@ -12,7 +12,7 @@ import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { mayUpdateProfile } from './access';
 import type { SshKeyRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
-import { securityNotice } from './notices';
+import { quoted, securityNotice } from './notices';
 import { NO_USAGE, readUsage, usageKey, type UsageOf } from './usage';
 
 const POLICY_SETTING = 'sshKeyPolicy';
@@ -84,7 +84,7 @@ export async function addSshKey(
   // Whoever holds a key added to the account can fetch from Git LFS as its owner: the owner always hears of it.
   const mail = await securityNotice(deps, ctx, user, {
     subject: 'An SSH key was added to your Keyfob account',
-    happened: `The SSH key "${name}" (${key.type}, ${key.fingerprint}) was added to your Keyfob account ${user.name}; it can now authenticate Git LFS over SSH as you.`,
+    happened: `The SSH key "${quoted(name)}" (${key.type}, ${key.fingerprint}) was added to your Keyfob account ${user.name}; it can now authenticate Git LFS over SSH as you.`,
     ifNotYou: 'remove the key in Keyfob (SSH keys), change your password, and tell your administrator',
   });
   const inserted = await deps.store.insertSshKey(

@@ -19,7 +19,7 @@ import { auditEvent, type DomainDeps, type RequestContext } from './deps';
 import { tokenEnded, type AccessTokenRecord, type UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { readUsage, usageKey } from './usage';
-import { byAdmin, securityNotice } from './notices';
+import { byAdmin, quoted, securityNotice } from './notices';
 
 /** Who issues Keyfob's tokens, in JFrog's `service@instance` form; `sub` is `…/users/NAME` under it. */
 export const TOKEN_ISSUER = 'jfac@keyfob';
@@ -196,7 +196,7 @@ export async function createToken(deps: DomainDeps, ctx: RequestContext, princip
       ? []
       : await securityNotice(deps, ctx, user, {
           subject: 'An access token was created for your Keyfob account',
-          happened: `${byAdmin(actor)} created an access token that acts as your Keyfob account ${user.name} (scope ${scope}${record.expiresAt === null ? ', no expiry' : `, until ${new Date(record.expiresAt).toISOString()}`}${record.description ? `, "${record.description}"` : ''}).`,
+          happened: `${byAdmin(actor)} created an access token that acts as your Keyfob account ${user.name} (scope ${scope}${record.expiresAt === null ? ', no expiry' : `, until ${new Date(record.expiresAt).toISOString()}`}${record.description ? `, "${quoted(record.description)}"` : ''}).`,
           ifNotYou: 'revoke the token in Keyfob (Tokens), and ask your administrator why it was made',
         });
   await deps.store.insertAccessToken(record, [auditEvent(deps, ctx, 'token-created', user, detail)], mail);
@@ -227,7 +227,7 @@ export async function refreshToken(
     const mail = owner
       ? await securityNotice(deps, ctx, owner, {
           subject: 'A refresh token of your Keyfob account was used twice',
-          happened: `A refresh token of your access token ${old.description ? `"${old.description}" ` : ''}(${old.id.slice(0, 8)}…) was used again after it had been spent, so a copy of it may be in someone else's hands. That token and every token refreshed from it are revoked.`,
+          happened: `A refresh token of your access token ${old.description ? `"${quoted(old.description)}" ` : ''}(${old.id.slice(0, 8)}…) was used again after it had been spent, so a copy of it may be in someone else's hands. That token and every token refreshed from it are revoked.`,
           ifNotYou: 'find where the token was stored (a CI variable, a log), create a new token, and tell your administrator',
         })
       : [];
@@ -316,7 +316,7 @@ export async function revokeToken(deps: DomainDeps, ctx: RequestContext, princip
   const mail = bySomeoneElse
     ? await securityNotice(deps, ctx, owner, {
         subject: 'An access token of your Keyfob account was revoked',
-        happened: `${byAdmin(principal.user)} revoked your access token ${token.description ? `"${token.description}" ` : ''}(${token.id.slice(0, 8)}…, scope ${token.scope}), with every token refreshed from it. Tools using it are refused from now on.`,
+        happened: `${byAdmin(principal.user)} revoked your access token ${token.description ? `"${quoted(token.description)}" ` : ''}(${token.id.slice(0, 8)}…, scope ${token.scope}), with every token refreshed from it. Tools using it are refused from now on.`,
         ifNotYou: 'ask your administrator why; create a new token once you know your account is safe',
       })
     : [];

@@ -2,8 +2,8 @@
  * Where each credential is used: the API key (each one, by its lookup hash), each token, each SSH key and
  * each session. Uses are counted in memory and written as rollups (uses per day, the newest five clients)
  * in one batch at most every USAGE_FLUSH_MS per process, so a request costs a Map update and no write.
- * A crash loses at most that much counting; a read of usage flushes this process's first, so what a user
- * just did shows at once (other processes' uses show within their next flush).
+ * A crash loses at most what waits (housekeeping and shutdown flush too); a read of usage adds this process's
+ * waiting counts, so what a user just did shows at once (other processes' uses show within their next flush).
  */
 import type { CredentialUsage } from '../../shared/schemas';
 import { describeUserAgent } from '../../shared/userAgents';
@@ -53,6 +53,8 @@ export interface UsageLog {
   /** Writes what waits when the interval has passed (or too much waits); a failed write keeps it for the next. */
   flushIfDue(store: Store, now: number): Promise<void>;
   flush(store: Store, now: number): Promise<void>;
+  /** This process's counts for the credential not written yet (what a reply adds to the stored ones). */
+  waiting(credential: string): UsageRollup | undefined;
 }
 
 export function createUsageLog(): UsageLog {
@@ -133,11 +135,39 @@ export function createUsageLog(): UsageLog {
       await flush(store, now);
     },
     flush,
+    waiting(credential) {
+      const entry = pending.get(credential);
+      if (!entry) return undefined;
+      return { credential, daily: [...entry.days].map(([day, uses]) => ({ day, uses })), clients: [...entry.clients.values()].map((c) => ({ ...c })) };
+    },
   };
+}
+
+/** A stored rollup and the counts still waiting, as one. */
+function combined(stored: UsageRollup | undefined, waiting: UsageRollup | undefined): UsageRollup | undefined {
+  if (!stored || !waiting) return stored ?? waiting;
+  const days = new Map(stored.daily.map((d) => [d.day, d.uses]));
+  for (const d of waiting.daily) days.set(d.day, (days.get(d.day) ?? 0) + d.uses);
+  const clients = new Map(stored.clients.map((c) => [`${c.clientAddress}\n${c.userAgent}`, c]));
+  for (const c of waiting.clients) {
+    const id = `${c.clientAddress}\n${c.userAgent}`;
+    if ((clients.get(id)?.lastUsedAt ?? Number.NEGATIVE_INFINITY) < c.lastUsedAt) clients.set(id, c);
+  }
+  return { credential: stored.credential, daily: [...days].map(([day, uses]) => ({ day, uses })), clients: [...clients.values()] };
 }
 
 /** A credential's usage by its usage key, as readUsage found it. */
 export type UsageOf = (credential: string) => CredentialUsage;
+
+/**
+ * The last use as a reply says it: the row's time (written at most once a minute, and not for every form of a
+ * credential) or the newest client's in the rollups, whichever is later, so the two never disagree.
+ */
+export function latestUse(lastUsedAt: number | null, usage: CredentialUsage): string | null {
+  const newest = usage.clients[0]?.lastUsedAt;
+  const latest = Math.max(lastUsedAt ?? Number.NEGATIVE_INFINITY, newest ? Date.parse(newest) : Number.NEGATIVE_INFINITY);
+  return Number.isFinite(latest) ? new Date(latest).toISOString() : null;
+}
 
 export const NO_USAGE: CredentialUsage = { clients: [], daily: [] };
 
@@ -163,14 +193,14 @@ export function describeUsage(rollup: UsageRollup | undefined, now: number): Cre
 }
 
 /**
- * The usage of these credentials, by key, this process's waiting counts written first. Reads only what
- * housekeeping keeps (the last USAGE_KEPT_DAYS).
+ * The usage of these credentials, by key: the stored rollups with this process's waiting counts added (not
+ * written for the read: a script polling its own profile must not make a write per request). Reads only
+ * what housekeeping keeps (the last USAGE_KEPT_DAYS).
  */
 export async function readUsage(deps: { store: Store; usage?: UsageLog; clock: { now(): number } }, credentials: string[]): Promise<UsageOf> {
   const now = deps.clock.now();
   if (credentials.length === 0) return () => NO_USAGE;
-  await deps.usage?.flush(deps.store, now);
   const rollups = await deps.store.listUsage(credentials, Math.floor(now / DAY_MS) - DAYS_SHOWN + 1);
   const byCredential = new Map(rollups.map((rollup) => [rollup.credential, rollup]));
-  return (credential) => describeUsage(byCredential.get(credential), now);
+  return (credential) => describeUsage(combined(byCredential.get(credential), deps.usage?.waiting(credential)), now);
 }

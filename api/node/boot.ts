@@ -139,6 +139,8 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     },
     close: async () => {
       await Promise.all([worker.stop(), housekeeping.stop()]);
+      // The uses counted since the last write: written before the database closes (a write that fails loses them).
+      await deps.usage?.flush(deps.store, deps.clock.now());
       client.close();
     },
   };

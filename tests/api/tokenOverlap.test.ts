@@ -30,6 +30,13 @@ describe('refreshing a token with an overlap', () => {
     const fresh = await refresh(old.refresh_token, { overlap_seconds: 3600 });
     expect(fresh.status, fresh.text).toBe(200);
     for (const token of [old.access_token, old.reference_token, fresh.json.access_token]) expect(await status(token)).toBe(200);
+    // Scripts still on the old token are told when it stops: the overlap's end, not its later expiry.
+    const announced = (await k.call(VERSION, { auth: { bearer: old.access_token } })).headers.get('x-keyfob-credential-expires');
+    expect(announced).toBe(new Date(k.now() + 3600 * 1000).toISOString());
+    // The new token is announced by its own expiry, a week on.
+    expect((await k.call(VERSION, { auth: { bearer: fresh.json.access_token } })).headers.get('x-keyfob-credential-expires')).toBe(
+      new Date(k.now() + 7 * 86_400_000).toISOString(),
+    );
     // The old refresh token is spent at once all the same: used again, the whole family ends (a thief's copy).
     await k.advance(3600 * 1000 - 1);
     expect(await status(old.access_token)).toBe(200);

@@ -141,7 +141,7 @@ describe('popup sections', () => {
     await statusIs(/Email changed/);
     expect(await text('header')).toContain('rita@new.example');
     // The old address hears of it, through the real SMTP listener.
-    const notice = await smtp.nextMail();
+    const notice = await smtp.nextMailAbout(/^Your Keyfob e-mail address was changed$/);
     expect(notice.to).toEqual(['rita@example.com']);
     expect(notice.raw).toMatch(/Your Keyfob e-mail address was changed/);
     await popup.waitForFunction(() => document.querySelector('.activity')?.textContent?.includes('Email changed'), { polling: 100 });
@@ -162,7 +162,7 @@ describe('popup sections', () => {
     await click('Send link');
     await waitForView(popup, 'sign-in');
     expect(await text('.alert')).toMatch(/If that user exists .* Check your mail/);
-    const link = resetLinkIn(await smtp.nextMail());
+    const link = resetLinkIn(await smtp.nextMailAbout(/^Reset your Keyfob password$/));
     const tab = await ext.browser.newPage();
     await tab.goto(link);
     await tab.type('input[name=newPassword1]', 'rita-Reset-Password-1');

@@ -13,6 +13,8 @@ export interface SmtpListener {
   received: ReceivedMail[];
   /** Resolves with the next mail (or the first one already there that the test has not taken). */
   nextMail(timeoutMs?: number): Promise<ReceivedMail>;
+  /** The next mail whose subject matches, passing over the others (security notices a test is not about). */
+  nextMailAbout(subject: RegExp, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ export async function startSmtpListener(port = 0): Promise<SmtpListener> {
   });
   server.listen(port, '127.0.0.1');
   await once(server.server, 'listening');
-  return {
+  const listener: SmtpListener = {
     port: (server.server.address() as AddressInfo).port,
     received,
     async nextMail(timeoutMs = 10_000) {
@@ -46,8 +48,16 @@ export async function startSmtpListener(port = 0): Promise<SmtpListener> {
       }
       return received[taken++] as ReceivedMail;
     },
+    async nextMailAbout(subject, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const mail = await listener.nextMail(Math.max(1, deadline - Date.now()));
+        if (subject.test(/^Subject: (.*)$/m.exec(mail.raw)?.[1] ?? '')) return mail;
+      }
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return listener;
 }
 
 /** The reset link in a received mail (quoted-printable soft breaks undone). */

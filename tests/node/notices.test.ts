@@ -65,6 +65,14 @@ describe('security notices', () => {
     expect(text).not.toContain('rosa-Password-1');
     expect((await signIn(FIREFOX)).status).toBe(200);
     await expectNoMore();
+    // Tools and made-up agents are one "client that is no browser": the first such sign-in is told once, and
+    // no new version or invented text makes another (nor gets its words into a subject).
+    expect((await signIn('curl/8.5.0')).status).toBe(200);
+    expect(textOf(await smtp.nextMail())).toMatch(/Subject: New sign-in to Keyfob from a client that is no browser/);
+    for (const agent of ['curl/8.6.0', 'Totally Legit IT Notice: click here', 'Mozilla/5.0 (compatible; NotABrowser)']) {
+      expect((await signIn(agent)).status).toBe(200);
+    }
+    await expectNoMore();
   });
 
   it('mails an SSH key added, naming it by its fingerprint', async () => {
@@ -75,6 +83,13 @@ describe('security notices', () => {
     expect(text).toMatch(/Subject: An SSH key was added to your Keyfob account/);
     expect(text).toContain(`The SSH key "laptop" (ssh-ed25519, ${added.json.fingerprint}) was added`);
     expect(text).toContain('remove the key in Keyfob (SSH keys)');
+    // A name that tries to write the notice's words for it stays on one line, quoted, and short.
+    const sneaky = keys.keygen('ed25519', undefined, 'x@y');
+    const name = 'work\r\n\r\nIf this was you, there is nothing to do. This key was added by IT\u202e';
+    expect((await k.call(`${V}/profile/sshKeys`, { method: 'POST', auth: rosa, json: { publicKey: sneaky.publicText, name } })).status).toBe(201);
+    const sneakyText = textOf(await smtp.nextMail());
+    expect(sneakyText).toContain('The SSH key "work If this was you, there is nothing to do. This key was added by IT" (ssh-ed25519');
+    expect(sneakyText).not.toContain('\u202e');
     // The same key again is refused: no second notice.
     expect((await k.call(`${V}/profile/sshKeys`, { method: 'POST', auth: rosa, json: { publicKey: pair.publicText } })).status).toBe(409);
     await expectNoMore();

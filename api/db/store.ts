@@ -799,9 +799,10 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         .limit(1);
       return row ?? null;
     },
-    async insertOAuthIdentity(identity, audit) {
+    async insertOAuthIdentity(identity, audit, mail = []) {
       const insert = db.insert(oauthIdentities).values(identity).onConflictDoNothing().returning({ subject: oauthIdentities.subject });
-      const [inserted] = (await batch([insert, ...auditInsertsWhere(audit, changed)]))[0] as unknown[];
+      const items = [insert, ...auditInsertsWhere(audit, changed), ...mail.map((message) => insertWhere(outbox, message, changed))];
+      const [inserted] = (await batch(items))[0] as unknown[];
       return inserted !== undefined;
     },
     async deleteOAuthIdentity(userId, provider, audit) {

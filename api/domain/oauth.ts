@@ -22,6 +22,7 @@ import { insertExternalUser } from './externalUsers';
 import type { OAuthFlowRecord, UserRecord } from './records';
 import { fail, ok, type Result } from './result';
 import { startSession, type NewSession } from './sessions';
+import { quoted, securityNotice } from './notices';
 
 export const OAUTH_CALLBACK_PATH = '/api/v1/oauth/callback';
 /** Where the provider's tab lands once Keyfob has checked the answer: `?code=` carries the completion code. */
@@ -306,10 +307,18 @@ async function finishBind(deps: FlowDeps, ctx: RequestContext, flow: OAuthFlowRe
   if (!user.ok) return user;
   if (user.value.id !== flow.userId || flow.subject === null) return fail('BAD_REQUEST', UNKNOWN_FLOW);
   const name = providerName(deps, flow);
+  // A bound account signs in as the user from now on, as an added SSH key does: the owner always hears of it.
+  const mail = await securityNotice(deps, ctx, user.value, {
+    subject: `A ${quoted(name, 40)} account was bound to your Keyfob account`,
+    happened: `The ${quoted(name, 40)} account ${quoted(flow.email ?? flow.subject)} was bound to your Keyfob account ${user.value.name}; it can now sign in as you.`,
+    ifNotYou: 'unbind it in Keyfob (Account, Bound accounts), change your password, and tell your administrator',
+  });
   const inserted = await deps.store.insertOAuthIdentity(
     { provider: flow.provider, subject: flow.subject, userId: user.value.id, email: flow.email, createdAt: deps.clock.now() },
     [auditEvent(deps, ctx, 'oauth-bound', user.value, { provider: flow.provider })],
+    mail,
   );
+  if (inserted && mail.length > 0) deps.afterMailQueued?.();
   if (!inserted && (await deps.store.findOAuthIdentity(flow.provider, flow.subject))?.userId !== user.value.id) {
     return fail('CONFLICT', `This ${name} account is already bound to another Keyfob user`);
   }

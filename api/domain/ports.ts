@@ -262,7 +262,7 @@ export interface Store {
   listOAuthIdentities(userId: number): Promise<OAuthIdentityRecord[]>;
   findOAuthIdentity(provider: string, subject: string): Promise<OAuthIdentityRecord | null>;
   /** Binds the identity; false when it is bound already (to anyone). */
-  insertOAuthIdentity(identity: OAuthIdentityRecord, audit: AuditEvent[]): Promise<boolean>;
+  insertOAuthIdentity(identity: OAuthIdentityRecord, audit: AuditEvent[], mail?: NewOutboxMessage[]): Promise<boolean>;
   deleteOAuthIdentity(userId: number, provider: string, audit: AuditEvent[]): Promise<boolean>;
   insertOAuthFlow(flow: OAuthFlowRecord): Promise<void>;
   findOAuthFlow(stateHash: string): Promise<OAuthFlowRecord | null>;

@@ -9,6 +9,7 @@
  * The server's clock is frozen and moved by the test (in process directly, otherwise through the
  * KEYFOB_TEST_CLOCK route), so delays and expiries are tested without waiting.
  */
+import { FILE_BUSY_TIMEOUT_MS } from '../../api/db/libsql';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -128,7 +129,8 @@ export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
         : await startEntry(TEST_RUNTIME, dir, fullEnv);
   let now = Date.now();
   await started.setClock(now);
-  const inspector = createClient({ url: `file:${started.dbPath}` });
+  // A second process on the file: it waits out the server's writes (housekeeping's every 200 ms in some tests).
+  const inspector = createClient({ url: `file:${started.dbPath}`, timeout: FILE_BUSY_TIMEOUT_MS });
   return {
     url: started.url,
     runtime: TEST_RUNTIME,

@@ -119,6 +119,9 @@ describe('OAuth with an OpenID Connect provider', () => {
     expect(await confirmOnPage(bind.tab)).toMatch(/Corp SSO account is now bound to alice/);
     expect(await identities(token)).toEqual([expect.objectContaining({ provider: 'corp', subject: 'alice.corp', email: 'alice.corp@corp.test' })]);
     expect((await approve(token, bind.code)).json).toEqual({ status: 'bound' });
+    // A way in was added: alice is told, once (the approval again binds nothing new).
+    const notices = await k.sql(`select recipient from outbox where subject = 'A Corp SSO account was bound to your Keyfob account'`);
+    expect(notices.map((n) => n.recipient)).toEqual(['alice@example.com']);
   });
 
   it('refuses a replayed callback (the same code again)', async () => {
@@ -168,6 +171,7 @@ describe('OAuth with an OpenID Connect provider', () => {
     expect((await approve(bobToken, 'b'.repeat(32))).status).toBe(404);
     expect(await identities(bobToken)).toEqual([]);
     expect(Number((await k.sql(`select count(*) as n from oauth_identities where subject = 'vic'`))[0]!.n)).toBe(0);
+    expect(await k.sql(`select id from outbox where recipient = 'bob@example.com' and subject like 'A % account was bound%'`)).toEqual([]);
   });
 
   it('makes a user of realm oauth for an identity nobody has bound, where allowed', async () => {

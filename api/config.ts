@@ -30,6 +30,8 @@ export interface Config {
   settings: DomainSettings;
   bodyLimitBytes: number;
   logRequests: boolean;
+  /** Count where each credential is used (addresses and agents, per day); off: nothing of it is kept. */
+  usageTracking: boolean;
   /** How long a credential check may be served from memory (0 turns the caches off); bounds cross-process staleness. */
   authCacheMs: number;
   /** How often expired sessions, reset links, OAuth flows and throttle windows are deleted (Node, Bun, Deno). */
@@ -398,6 +400,7 @@ export function loadConfig(env: Env): Config {
     },
     bodyLimitBytes: integer(env, 'KEYFOB_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logRequests: (env.KEYFOB_LOG_REQUESTS ?? 'true') !== 'false',
+    usageTracking: (env.KEYFOB_USAGE_TRACKING ?? 'true') !== 'false',
     authCacheMs: integer(env, 'KEYFOB_AUTH_CACHE_MS', DEFAULT_CACHE_TTL_MS, 0, CROSS_PROCESS_BOUND_MS),
     housekeepingIntervalMs: integer(env, 'KEYFOB_HOUSEKEEPING_INTERVAL_MS', HOUSEKEEPING_INTERVAL_MS, 100, 24 * 60 * 60_000),
     bintrayApiUrl: httpUrl(env, 'BINTRAY_API_URL', 'https://api.bintray.com') as string,

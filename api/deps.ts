@@ -90,7 +90,7 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
       : config.settings;
   return {
     store,
-    usage: createUsageLog(),
+    usage: config.usageTracking ? createUsageLog() : undefined,
     passwordCache: config.authCacheMs > 0 ? createPasswordCache(webRandomBytes, keys.sha256) : undefined,
     clock: parts.clock ?? testClock ?? systemClock,
     testClock,

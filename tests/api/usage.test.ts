@@ -123,6 +123,22 @@ describe('usage per credential', () => {
     expect(JSON.stringify(activity)).toContain('session-ended');
   });
 
+  it('keeps nothing of it where the operator turned usage tracking off', async () => {
+    const off = await startKeyfob({ KEYFOB_USAGE_TRACKING: 'false' });
+    try {
+      await off.createUser('pat', 'pat-Password-1');
+      const apiKey = (await off.call('/artifactory/api/security/apiKey', { method: 'POST', auth: pat })).json.apiKey as string;
+      for (let i = 0; i < 3; i++) await off.call(VERSION, { auth: { apiKey }, headers: { 'user-agent': 'curl/8.5.0' } });
+      await off.advance(FLUSH_MS);
+      await off.call(VERSION, { auth: { apiKey } });
+      expect((await off.call(`${V}/profile`, { auth: pat })).json.apiKey.usage).toEqual({ clients: [], daily: [] });
+      expect(await off.sql('select * from credential_usage')).toEqual([]);
+      expect(await off.sql('select * from credential_clients')).toEqual([]);
+    } finally {
+      await off.close();
+    }
+  });
+
   it('keeps the newest five clients of a credential and deletes the rest in housekeeping', async () => {
     const main = k;
     k = await startKeyfob({ KEYFOB_HOUSEKEEPING_INTERVAL_MS: '200' });

@@ -70,6 +70,7 @@ describe('popup tokens tab', () => {
     // The field is required in the page too; without that, the tab says so itself.
     await popup.$eval('input[name=description]', (el) => el.removeAttribute('required'));
     await click('Generate token');
+    await popup.waitForSelector('#tab-panel .alert.error'); // rendered once the click's step has run
     expect(await text('#tab-panel .alert.error')).toMatch(/Say what the token is for/);
   });
 

@@ -14,6 +14,7 @@ import type {
   BintrayRecord,
   OAuthFlowRecord,
   LoginFailureRecord,
+  NewOutboxMessage,
   NewUser,
   SessionKind,
   SessionRecord,
@@ -101,6 +102,8 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
 
   /** SQLite's `changes()`: the statement just before changed a row. Each event then inserts one, so the chain holds. */
   const changed = sql`changes() > 0`;
+  /** Mail (a notice of the change) queued only where `condition` holds: in the change's batch, only if it happened. */
+  const mailInsertsWhere = (mail: NewOutboxMessage[], condition: SQL) => mail.map((message) => insertWhere(outbox, message, condition));
   const auditInsertsWhere = (events: AuditEvent[], condition: SQL, userId?: SQL) =>
     events.map((event) => insertWhere(auditEvents, { ...event, userId: event.userId ?? userId ?? null, detail: event.detail ?? null }, condition));
 
@@ -296,7 +299,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       const results = await batch([
         db.delete(apiKeys).where(eq(apiKeys.userId, userId)).returning({ userId: apiKeys.userId }),
         ...auditInsertsWhere(audit, changed),
-        ...mail.map((message) => insertWhere(outbox, message, changed)),
+        ...mailInsertsWhere(mail, changed),
       ]);
       return (results[0] as unknown[]).length > 0;
     },
@@ -375,7 +378,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
       return (results[0] as unknown[]).length > 0;
     },
     async revokeAccessTokens(selection, at, audit, mail = []) {
-      const results = await batch([revokeTokens(selection, at), ...mail.map((message) => insertWhere(outbox, message, changed)), ...auditInserts(audit)]);
+      const results = await batch([revokeTokens(selection, at), ...mailInsertsWhere(mail, changed), ...auditInserts(audit)]);
       // Counted from the rows returned: D1 and libSQL report affected rows differently.
       return (results[0] as unknown[]).length;
     },
@@ -394,7 +397,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
         await batch([...mail.map((message) => db.insert(outbox).values(message)), ...auditInserts(audit)]);
         return true;
       }
-      const results = await batch([revoke, ...mail.map((message) => insertWhere(outbox, message, changed)), ...auditInsertsWhere(audit, changed)]);
+      const results = await batch([revoke, ...mailInsertsWhere(mail, changed), ...auditInsertsWhere(audit, changed)]);
       return (results[0] as unknown[]).length > 0;
     },
     async replaceRefreshedToken(oldId, refreshHash, token, audit, oldEndsAt = token.createdAt) {
@@ -649,7 +652,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async insertSshKey(key, audit, mail = []) {
       const insert = db.insert(sshKeys).values(key).onConflictDoNothing({ target: sshKeys.fingerprint }).returning();
-      const inserted = [insert, ...auditInsertsWhere(audit, changed), ...mail.map((message) => insertWhere(outbox, message, changed))];
+      const inserted = [insert, ...auditInsertsWhere(audit, changed), ...mailInsertsWhere(mail, changed)];
       const [row] = (await batch(inserted))[0] as SshKeyRecord[];
       return row ?? null;
     },
@@ -719,7 +722,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
           .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt), usedNow)),
         // As elsewhere: the event is in the change's transaction, and only when the change happened.
         ...auditInsertsWhere(audit, usedNow.getSQL()),
-        ...mail.map((message) => insertWhere(outbox, message, usedNow.getSQL())),
+        ...mailInsertsWhere(mail, usedNow.getSQL()),
       ]);
       return (results[0] as unknown[]).length > 0;
     },
@@ -801,7 +804,7 @@ export function createDrizzleStore(db: KeyfobDatabase): Store {
     },
     async insertOAuthIdentity(identity, audit, mail = []) {
       const insert = db.insert(oauthIdentities).values(identity).onConflictDoNothing().returning({ subject: oauthIdentities.subject });
-      const items = [insert, ...auditInsertsWhere(audit, changed), ...mail.map((message) => insertWhere(outbox, message, changed))];
+      const items = [insert, ...auditInsertsWhere(audit, changed), ...mailInsertsWhere(mail, changed)];
       const [inserted] = (await batch(items))[0] as unknown[];
       return inserted !== undefined;
     },

@@ -48,6 +48,9 @@ interface Pending {
   clients: Map<string, UsageClient>;
 }
 
+/** One client of a credential: its address and agent together. */
+const clientId = (clientAddress: string, userAgent: string) => `${clientAddress}\n${userAgent}`;
+
 export interface UsageLog {
   record(credential: string, at: number, ctx: RequestContext): void;
   /** Writes what waits when the interval has passed (or too much waits); a failed write keeps it for the next. */
@@ -71,7 +74,7 @@ export function createUsageLog(): UsageLog {
     }
     for (const [day, uses] of days) entry.days.set(day, (entry.days.get(day) ?? 0) + uses);
     for (const client of clients) {
-      const id = `${client.clientAddress}\n${client.userAgent}`;
+      const id = clientId(client.clientAddress, client.userAgent);
       const seen = entry.clients.get(id);
       if (!seen || seen.lastUsedAt < client.lastUsedAt) entry.clients.set(id, client);
     }
@@ -119,7 +122,7 @@ export function createUsageLog(): UsageLog {
       const agent = ctx.userAgent ?? '';
       const userAgent = agent.length > 256 ? agent.slice(0, 256) : agent;
       const entry = pending.get(credential);
-      const id = `${clientAddress}\n${userAgent}`;
+      const id = clientId(clientAddress, userAgent);
       const seen = entry?.clients.get(id);
       if (entry && seen) {
         const day = Math.floor(at / DAY_MS);
@@ -148,9 +151,9 @@ function combined(stored: UsageRollup | undefined, waiting: UsageRollup | undefi
   if (!stored || !waiting) return stored ?? waiting;
   const days = new Map(stored.daily.map((d) => [d.day, d.uses]));
   for (const d of waiting.daily) days.set(d.day, (days.get(d.day) ?? 0) + d.uses);
-  const clients = new Map(stored.clients.map((c) => [`${c.clientAddress}\n${c.userAgent}`, c]));
+  const clients = new Map(stored.clients.map((c) => [clientId(c.clientAddress, c.userAgent), c]));
   for (const c of waiting.clients) {
-    const id = `${c.clientAddress}\n${c.userAgent}`;
+    const id = clientId(c.clientAddress, c.userAgent);
     if ((clients.get(id)?.lastUsedAt ?? Number.NEGATIVE_INFINITY) < c.lastUsedAt) clients.set(id, c);
   }
   return { credential: stored.credential, daily: [...days].map(([day, uses]) => ({ day, uses })), clients: [...clients.values()] };

@@ -32,6 +32,11 @@ export interface AppDeps extends OAuthDeps, SamlDeps {
    * headers of its own costs Node's adapter a Headers object per request); elsewhere the app sets them.
    */
   securityHeadersSetByServer: boolean;
+  /**
+   * Where the server takes a header of one request's answer at the socket (Node's), so that the Response the
+   * app builds stays header-free (see securityHeadersSetByServer); null: the app sets it on the Response.
+   */
+  setHeaderAtServer: ((c: Context, name: string, value: string) => void) | null;
   /** Request bodies above this many bytes are refused with 413. */
   bodyLimitBytes: number;
   /** The Host names answered (421 for others); null: every one (a Worker without KEYFOB_PUBLIC_URL). */
@@ -70,6 +75,8 @@ export interface RuntimeParts {
   afterMailQueued?: () => void;
   /** See AppDeps.securityHeadersSetByServer. */
   securityHeadersSetByServer?: boolean;
+  /** See AppDeps.setHeaderAtServer. */
+  setHeaderAtServer?: AppDeps['setHeaderAtServer'];
 }
 
 /**
@@ -111,6 +118,7 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
     clientAddress: (c) => resolveClientAddress(parts.clientAddress(c), { get: (name) => c.req.header(name) ?? null }, config.trustedProxies),
     peerAddress: parts.clientAddress,
     securityHeadersSetByServer: parts.securityHeadersSetByServer ?? false,
+    setHeaderAtServer: parts.setHeaderAtServer ?? null,
     bodyLimitBytes: config.bodyLimitBytes,
     hosts: createHostPolicy({ publicUrl: config.publicUrl, listenHost: parts.listenHost ?? null, allowedHosts: config.allowedHosts }),
     bintray: { apiUrl: config.bintrayApiUrl, timeoutMs: config.bintrayTimeoutMs },

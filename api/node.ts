@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { ConfigError } from './config';
 import { SECURITY_HEADERS } from './http/errors';
 import { hostForUrl, listenError, runKeyfob } from './node/run';
@@ -20,7 +20,11 @@ if (envFile && existsSync(envFile)) process.loadEnvFile(envFile);
 await runKeyfob({
   // Set on the socket's response before the app answers: Node merges them under the answer's own headers,
   // and the app's responses stay header-free Responses that the adapter writes without a Headers object.
-  bootOptions: { securityHeadersSetByServer: true },
+  // The same for a header of one answer (the credential's coming expiry): on its own request's socket response.
+  bootOptions: {
+    securityHeadersSetByServer: true,
+    setHeaderAtServer: (c, name, value) => (c.env as HttpBindings).outgoing.setHeader(name, value),
+  },
   listen: (keyfob, config) =>
     new Promise((resolve, reject) => {
       let draining = false;

@@ -287,7 +287,8 @@ export async function authenticate(deps: DomainDeps, ctx: RequestContext, creden
   if (counted !== undefined && deps.usage) {
     const now = deps.clock.now();
     deps.usage.record(counted, now, ctx);
-    await deps.usage.flushIfDue(deps.store, now);
+    const flushing = deps.usage.flushIfDue(deps.store, now);
+    if (flushing !== null) await flushing;
   }
   return result;
 }

@@ -31,6 +31,24 @@ describe('the usage log', () => {
     ]);
   });
 
+  it('counts clients that take turns each under its own name, the last one used found again', async () => {
+    const store = await memoryStore();
+    const log = createUsageLog();
+    const jenkins = { clientAddress: '10.9.9.9', userAgent: 'jfrog-cli-go/2.52.0' };
+    // The same address with another agent, and the same agent from another address, are other clients.
+    const sameAddress = { clientAddress: curl.clientAddress, userAgent: 'Wget/1.21' };
+    const sameAgent = { clientAddress: '10.1.2.4', userAgent: curl.userAgent };
+    const turns = [curl, curl, jenkins, curl, sameAddress, sameAgent, jenkins, curl];
+    for (const [i, client] of turns.entries()) log.record('api-key:k1', T0 + i, client);
+    await log.flush(store, T0 + 100);
+    const [rollup] = await store.listUsage(['api-key:k1'], 0);
+    expect(rollup!.daily).toEqual([{ day: Math.floor(T0 / DAY_MS), uses: turns.length }]);
+    const lastUse = (client: { clientAddress: string; userAgent: string }) => T0 + turns.lastIndexOf(client);
+    expect(
+      rollup!.clients.map(({ clientAddress, userAgent, lastUsedAt }) => ({ clientAddress, userAgent, lastUsedAt })).sort((a, b) => b.lastUsedAt - a.lastUsedAt),
+    ).toEqual([curl, jenkins, sameAgent, sameAddress].map((client) => ({ ...client, lastUsedAt: lastUse(client) })));
+  });
+
   it('keeps the counts of a failed write for the next one: none lost, none twice', async () => {
     const real = await memoryStore();
     let failNext = true;

@@ -46,6 +46,8 @@ export interface UsageRollup {
 interface Pending {
   days: Map<number, number>;
   clients: Map<string, UsageClient>;
+  /** The client counted last (one of `clients`): a script's next request is from it again, found without a key. */
+  last?: UsageClient;
 }
 
 /** One client of a credential: its address and agent together. */
@@ -53,8 +55,11 @@ const clientId = (clientAddress: string, userAgent: string) => `${clientAddress}
 
 export interface UsageLog {
   record(credential: string, at: number, ctx: RequestContext): void;
-  /** Writes what waits when the interval has passed (or too much waits); a failed write keeps it for the next. */
-  flushIfDue(store: Store, now: number): Promise<void>;
+  /**
+   * Writes what waits when the interval has passed (or too much waits); a failed write keeps it for the next.
+   * Null when nothing is due: the hot path then awaits nothing.
+   */
+  flushIfDue(store: Store, now: number): Promise<void> | null;
   flush(store: Store, now: number): Promise<void>;
   /** This process's counts for the credential not written yet (what a reply adds to the stored ones). */
   waiting(credential: string): UsageRollup | undefined;
@@ -73,6 +78,8 @@ export function createUsageLog(): UsageLog {
       pending.set(credential, entry);
     }
     for (const [day, uses] of days) entry.days.set(day, (entry.days.get(day) ?? 0) + uses);
+    // What `clients` holds may be replaced below: the next use finds its client by key again.
+    entry.last = undefined;
     for (const client of clients) {
       const id = clientId(client.clientAddress, client.userAgent);
       const seen = entry.clients.get(id);
@@ -115,27 +122,32 @@ export function createUsageLog(): UsageLog {
 
   return {
     // On the hot path: a script sends the same credential from the same client again and again, so the common
-    // case is two Map hits and two number writes, with no allocation but the client's key.
+    // case is one Map hit for the credential, two string comparisons for its last client and two number writes,
+    // with no allocation.
     record(credential, at, ctx) {
       lastFlush ??= at;
       const clientAddress = ctx.clientAddress ?? '';
       const agent = ctx.userAgent ?? '';
       const userAgent = agent.length > 256 ? agent.slice(0, 256) : agent;
       const entry = pending.get(credential);
-      const id = clientId(clientAddress, userAgent);
-      const seen = entry?.clients.get(id);
+      const last = entry?.last;
+      const seen =
+        last !== undefined && last.clientAddress === clientAddress && last.userAgent === userAgent
+          ? last
+          : entry?.clients.get(clientId(clientAddress, userAgent));
       if (entry && seen) {
         const day = Math.floor(at / DAY_MS);
         entry.days.set(day, (entry.days.get(day) ?? 0) + 1);
         if (seen.lastUsedAt < at) seen.lastUsedAt = at;
+        entry.last = seen;
         return;
       }
       add(credential, [[Math.floor(at / DAY_MS), 1]], [{ clientAddress, userAgent, lastUsedAt: at }]);
     },
-    async flushIfDue(store, now) {
-      if (pending.size === 0 || flushing !== null) return;
-      if (now - (lastFlush ?? now) < USAGE_FLUSH_MS && pending.size < MAX_PENDING_CREDENTIALS) return;
-      await flush(store, now);
+    flushIfDue(store, now) {
+      if (pending.size === 0 || flushing !== null) return null;
+      if (now - (lastFlush ?? now) < USAGE_FLUSH_MS && pending.size < MAX_PENDING_CREDENTIALS) return null;
+      return flush(store, now);
     },
     flush,
     waiting(credential) {

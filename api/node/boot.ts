@@ -37,6 +37,8 @@ export interface BootOptions {
   revision?: string;
   /** The server adds SECURITY_HEADERS itself (api/node.ts does, at the socket). */
   securityHeadersSetByServer?: boolean;
+  /** See AppDeps.setHeaderAtServer. */
+  setHeaderAtServer?: AppDeps['setHeaderAtServer'];
 }
 
 export interface BootedKeyfob {
@@ -118,6 +120,7 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     listenHost: config.host,
     listenUrl: () => listenUrl,
     securityHeadersSetByServer: options.securityHeadersSetByServer,
+    setHeaderAtServer: options.setHeaderAtServer,
     saml: saml ? (store, publicUrl) => saml.provider(saml.settings, store, publicUrl) : undefined,
     afterMailQueued: () => outbox?.kick(),
   });

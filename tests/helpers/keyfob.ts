@@ -112,8 +112,10 @@ interface Started {
   stop(): Promise<void>;
 }
 
-export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
-  const dir = mkdtempSync(join(tmpdir(), `keyfob-${TEST_RUNTIME}-`));
+/** `options.runtime`: this runtime whatever KEYFOB_TEST_RUNTIME says (a test of one runtime's own server). */
+export async function startKeyfob(env: Env = {}, options: { runtime?: TestRuntime } = {}): Promise<RunningKeyfob> {
+  const runtime = options.runtime ?? TEST_RUNTIME;
+  const dir = mkdtempSync(join(tmpdir(), `keyfob-${runtime}-`));
   // No .env of the developer's: a test's server is configured by the test alone.
   const fullEnv: Record<string, string> = {
     KEYFOB_ADMIN_PASSWORD: ADMIN.password,
@@ -122,18 +124,18 @@ export async function startKeyfob(env: Env = {}): Promise<RunningKeyfob> {
     ...(env as Record<string, string>),
   };
   const started =
-    TEST_RUNTIME === 'node-inprocess'
+    runtime === 'node-inprocess'
       ? await startInProcess(dir, fullEnv)
-      : TEST_RUNTIME === 'workerd'
+      : runtime === 'workerd'
         ? await startWorkerd(dir, fullEnv)
-        : await startEntry(TEST_RUNTIME, dir, fullEnv);
+        : await startEntry(runtime, dir, fullEnv);
   let now = Date.now();
   await started.setClock(now);
   // A second process on the file: it waits out the server's writes (housekeeping's every 200 ms in some tests).
   const inspector = createClient({ url: `file:${started.dbPath}`, timeout: FILE_BUSY_TIMEOUT_MS });
   return {
     url: started.url,
-    runtime: TEST_RUNTIME,
+    runtime,
     dataDir: dir,
     now: () => now,
     async advance(ms) {

@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps) {
   app.onError(createErrorHandler(deps.log));
   app.notFound(() => errorResponse('NOT_FOUND', 'No such resource'));
 
-  const setSecurityHeaders = !deps.securityHeadersSetByServer;
+  const setSecurityHeaders = deps.setHeaderAtServer === null;
   app.use('*', async function keyfobRequest(c, next) {
     c.set('requestContext', requestContext(c, deps));
     // Set before the handler runs, so they are part of the response it makes: changing a response after

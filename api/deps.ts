@@ -28,13 +28,9 @@ export interface AppDeps extends OAuthDeps, SamlDeps {
   /** The connection's own address, from the runtime's connection info. */
   peerAddress: (c: Context) => string | null;
   /**
-   * The server adds SECURITY_HEADERS to every response itself (Node's, at the socket: a Response built with
-   * headers of its own costs Node's adapter a Headers object per request); elsewhere the app sets them.
-   */
-  securityHeadersSetByServer: boolean;
-  /**
-   * Where the server takes a header of one request's answer at the socket (Node's), so that the Response the
-   * app builds stays header-free (see securityHeadersSetByServer); null: the app sets it on the Response.
+   * Where the server takes headers at the socket (Node's): it adds SECURITY_HEADERS to every response itself,
+   * and this sets a header of one request's answer, so the Response the app builds stays header-free (one with
+   * headers of its own costs Node's adapter a Headers object per request). Null: the app sets them all.
    */
   setHeaderAtServer: ((c: Context, name: string, value: string) => void) | null;
   /** Request bodies above this many bytes are refused with 413. */
@@ -73,8 +69,6 @@ export interface RuntimeParts {
   saml?: (store: Store, publicUrl: () => string | null) => SamlServiceProvider;
   /** Called once mail is queued (Node's outbox delivers it at once); elsewhere mail waits for its next pass. */
   afterMailQueued?: () => void;
-  /** See AppDeps.securityHeadersSetByServer. */
-  securityHeadersSetByServer?: boolean;
   /** See AppDeps.setHeaderAtServer. */
   setHeaderAtServer?: AppDeps['setHeaderAtServer'];
 }
@@ -117,7 +111,6 @@ export async function assembleDeps(config: Config, parts: RuntimeParts): Promise
     // The forwarding header is read only from a trusted proxy: reading headers costs Node's adapter a Headers object.
     clientAddress: (c) => resolveClientAddress(parts.clientAddress(c), { get: (name) => c.req.header(name) ?? null }, config.trustedProxies),
     peerAddress: parts.clientAddress,
-    securityHeadersSetByServer: parts.securityHeadersSetByServer ?? false,
     setHeaderAtServer: parts.setHeaderAtServer ?? null,
     bodyLimitBytes: config.bodyLimitBytes,
     hosts: createHostPolicy({ publicUrl: config.publicUrl, listenHost: parts.listenHost ?? null, allowedHosts: config.allowedHosts }),

@@ -22,7 +22,6 @@ await runKeyfob({
   // and the app's responses stay header-free Responses that the adapter writes without a Headers object.
   // The same for a header of one answer (the credential's coming expiry): on its own request's socket response.
   bootOptions: {
-    securityHeadersSetByServer: true,
     setHeaderAtServer: (c, name, value) => (c.env as HttpBindings).outgoing.setHeader(name, value),
   },
   listen: (keyfob, config) =>

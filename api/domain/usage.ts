@@ -53,6 +53,16 @@ interface Pending {
 /** One client of a credential: its address and agent together. */
 const clientId = (clientAddress: string, userAgent: string) => `${clientAddress}\n${userAgent}`;
 
+/** Adds uses to `days` (summed per day) and clients to `clients` (the newer use of each client wins). */
+function mergeUses(days: Map<number, number>, clients: Map<string, UsageClient>, moreDays: Iterable<[number, number]>, moreClients: Iterable<UsageClient>) {
+  for (const [day, uses] of moreDays) days.set(day, (days.get(day) ?? 0) + uses);
+  for (const client of moreClients) {
+    const id = clientId(client.clientAddress, client.userAgent);
+    const seen = clients.get(id);
+    if (!seen || seen.lastUsedAt < client.lastUsedAt) clients.set(id, client);
+  }
+}
+
 export interface UsageLog {
   record(credential: string, at: number, ctx: RequestContext): void;
   /**
@@ -77,14 +87,9 @@ export function createUsageLog(): UsageLog {
       entry = { days: new Map(), clients: new Map() };
       pending.set(credential, entry);
     }
-    for (const [day, uses] of days) entry.days.set(day, (entry.days.get(day) ?? 0) + uses);
-    // What `clients` holds may be replaced below: the next use finds its client by key again.
+    // What `clients` holds may be replaced here: the next use finds its client by key again.
     entry.last = undefined;
-    for (const client of clients) {
-      const id = clientId(client.clientAddress, client.userAgent);
-      const seen = entry.clients.get(id);
-      if (!seen || seen.lastUsedAt < client.lastUsedAt) entry.clients.set(id, client);
-    }
+    mergeUses(entry.days, entry.clients, days, clients);
     // Only the newest few can be kept anyway: a credential used from many clients holds no more memory.
     if (entry.clients.size > CLIENTS_KEPT) {
       const newest = [...entry.clients.entries()].sort(([, a], [, b]) => b.lastUsedAt - a.lastUsedAt).slice(0, CLIENTS_KEPT);
@@ -161,13 +166,15 @@ export function createUsageLog(): UsageLog {
 /** A stored rollup and the counts still waiting, as one. */
 function combined(stored: UsageRollup | undefined, waiting: UsageRollup | undefined): UsageRollup | undefined {
   if (!stored || !waiting) return stored ?? waiting;
-  const days = new Map(stored.daily.map((d) => [d.day, d.uses]));
-  for (const d of waiting.daily) days.set(d.day, (days.get(d.day) ?? 0) + d.uses);
-  const clients = new Map(stored.clients.map((c) => [clientId(c.clientAddress, c.userAgent), c]));
-  for (const c of waiting.clients) {
-    const id = clientId(c.clientAddress, c.userAgent);
-    if ((clients.get(id)?.lastUsedAt ?? Number.NEGATIVE_INFINITY) < c.lastUsedAt) clients.set(id, c);
-  }
+  const days = new Map<number, number>();
+  const clients = new Map<string, UsageClient>();
+  for (const rollup of [stored, waiting])
+    mergeUses(
+      days,
+      clients,
+      rollup.daily.map((d) => [d.day, d.uses]),
+      rollup.clients,
+    );
   return { credential: stored.credential, daily: [...days].map(([day, uses]) => ({ day, uses })), clients: [...clients.values()] };
 }
 

@@ -35,9 +35,7 @@ export interface BootOptions {
   /** How this runtime's server tells the caller's address (Node's by default). */
   clientAddress?: AppDeps['clientAddress'];
   revision?: string;
-  /** The server adds SECURITY_HEADERS itself (api/node.ts does, at the socket). */
-  securityHeadersSetByServer?: boolean;
-  /** See AppDeps.setHeaderAtServer. */
+  /** See AppDeps.setHeaderAtServer (api/node.ts sets headers at the socket). */
   setHeaderAtServer?: AppDeps['setHeaderAtServer'];
 }
 
@@ -119,7 +117,6 @@ export async function bootNode(config: Config, options: BootOptions = {}): Promi
     clientAddress: options.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? null),
     listenHost: config.host,
     listenUrl: () => listenUrl,
-    securityHeadersSetByServer: options.securityHeadersSetByServer,
     setHeaderAtServer: options.setHeaderAtServer,
     saml: saml ? (store, publicUrl) => saml.provider(saml.settings, store, publicUrl) : undefined,
     afterMailQueued: () => outbox?.kick(),
